@@ -1,0 +1,18 @@
+// The certbed subcommands. Each returns the process exit code: 0 ok, 1 findings or failure,
+// 2 usage or input error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace certbed::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitInputError = 2;
+
+void add_init_command(CLI::App& app, int& exit_code);
+void add_store_command(CLI::App& app, int& exit_code);
+void add_export_command(CLI::App& app, int& exit_code);
+void add_demo_command(CLI::App& app, int& exit_code);
+
+}  // namespace certbed::cli

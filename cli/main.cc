@@ -1,0 +1,23 @@
+// certbed: a test bed for Windows certificate-store repair logic.
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"certbed: emulate Windows certificate stores and key providers, diagnose and "
+               "repair key provider metadata (CERT_KEY_PROV_INFO_PROP_ID)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "certbed 0.1.0");
+  int exit_code = certbed::cli::kExitOk;
+  certbed::cli::add_init_command(app, exit_code);
+  certbed::cli::add_store_command(app, exit_code);
+  certbed::cli::add_export_command(app, exit_code);
+  certbed::cli::add_demo_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : certbed::cli::kExitInputError;
+  }
+  return exit_code;
+}

@@ -1,0 +1,18 @@
+// Decodes a DER certificate into the facts the repair engine reads, and computes the
+// properties Windows derives from the encoding.
+#pragma once
+
+#include <vector>
+
+#include "certbed/repair/cert_facts.h"
+
+namespace certbed::emulator {
+
+// Every CertFacts field except `index` and `properties`.
+repair::Result<repair::CertFacts> decode_certificate_facts(repair::ByteView der);
+
+// CERT_SHA1_HASH_PROP_ID (3), CERT_KEY_IDENTIFIER_PROP_ID (20), CERT_SIGNATURE_HASH_PROP_ID
+// (15) and CERT_MD5_HASH_PROP_ID (4), computed the way Windows computes them.
+repair::Result<std::vector<repair::PropertyEntry>> derived_properties(repair::ByteView der);
+
+}  // namespace certbed::emulator

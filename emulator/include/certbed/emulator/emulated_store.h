@@ -1,0 +1,38 @@
+// repair::Store over one store of an emulated Machine.
+#pragma once
+
+#include <optional>
+
+#include "certbed/emulator/machine.h"
+#include "certbed/repair/store.h"
+
+namespace certbed::emulator {
+
+class EmulatedStore final : public repair::Store {
+ public:
+  // The machine must outlive the store; the store (e.g. "My") is created when missing.
+  EmulatedStore(Machine& machine, StoreLocation location, std::string_view name);
+
+  std::string description() const override;
+  std::size_t size() const override;
+  repair::CertFacts certificate(std::size_t index) const override;
+  std::optional<std::size_t> find_by_sha1(std::string_view sha1) const override;
+  std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
+  std::vector<repair::KeyContainerFacts> key_containers() const override;
+  repair::Result<std::unique_ptr<repair::Transaction>> begin_transaction() override;
+
+  // Fault injection for tests: the next commit fails after applying `writes` changes (and must
+  // then roll them back). Cleared by that commit.
+  void fail_next_commit_after(std::size_t writes) { fail_after_ = writes; }
+
+  Machine& machine() { return machine_; }
+  CertificateStore& backing_store() { return store_; }
+
+ private:
+  friend class EmulatedTransaction;
+  Machine& machine_;
+  CertificateStore& store_;
+  std::optional<std::size_t> fail_after_;
+};
+
+}  // namespace certbed::emulator

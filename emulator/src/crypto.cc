@@ -1,0 +1,154 @@
+#include "certbed/emulator/crypto.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+namespace certbed::emulator {
+
+using repair::Bytes;
+using repair::ErrorCode;
+using repair::make_error;
+using repair::Result;
+
+namespace ossl {
+std::string last_error() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof(buf));
+  return buf;
+}
+}  // namespace ossl
+
+Bytes digest(const EVP_MD* md, repair::ByteView data) {
+  Bytes out(static_cast<std::size_t>(EVP_MD_get_size(md)));
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
+    // Digests of in-memory data cannot fail short of memory exhaustion.
+    std::abort();
+  }
+  out.resize(len);
+  return out;
+}
+
+std::string_view key_algorithm_name(KeyAlgorithm algorithm) {
+  switch (algorithm) {
+    case KeyAlgorithm::kRsa2048: return "rsa2048";
+    case KeyAlgorithm::kRsa3072: return "rsa3072";
+    case KeyAlgorithm::kRsa4096: return "rsa4096";
+    case KeyAlgorithm::kEcP256: return "p256";
+    case KeyAlgorithm::kEcP384: return "p384";
+  }
+  return "unknown";
+}
+
+Result<KeyAlgorithm> parse_key_algorithm(std::string_view name) {
+  for (auto a : {KeyAlgorithm::kRsa2048, KeyAlgorithm::kRsa3072, KeyAlgorithm::kRsa4096,
+                 KeyAlgorithm::kEcP256, KeyAlgorithm::kEcP384}) {
+    if (key_algorithm_name(a) == name) return a;
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown key algorithm \"" + std::string(name) +
+                        "\" (expected rsa2048, rsa3072, rsa4096, p256 or p384)");
+}
+
+std::string_view cng_algorithm_name(KeyAlgorithm algorithm) {
+  switch (algorithm) {
+    case KeyAlgorithm::kEcP256: return "ECDSA_P256";
+    case KeyAlgorithm::kEcP384: return "ECDSA_P384";
+    default: return "RSA";
+  }
+}
+
+unsigned key_bits(KeyAlgorithm algorithm) {
+  switch (algorithm) {
+    case KeyAlgorithm::kRsa2048: return 2048;
+    case KeyAlgorithm::kRsa3072: return 3072;
+    case KeyAlgorithm::kRsa4096: return 4096;
+    case KeyAlgorithm::kEcP256: return 256;
+    case KeyAlgorithm::kEcP384: return 384;
+  }
+  return 0;
+}
+
+Result<KeyAlgorithm> key_algorithm_of(const EVP_PKEY* key) {
+  const int bits = EVP_PKEY_get_bits(key);
+  if (EVP_PKEY_is_a(key, "RSA")) {
+    if (bits == 2048) return KeyAlgorithm::kRsa2048;
+    if (bits == 3072) return KeyAlgorithm::kRsa3072;
+    if (bits == 4096) return KeyAlgorithm::kRsa4096;
+  } else if (EVP_PKEY_is_a(key, "EC")) {
+    char group[64] = {};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                       &len) == 1) {
+      const std::string_view g(group, len);
+      if (g == "prime256v1" || g == "P-256") return KeyAlgorithm::kEcP256;
+      if (g == "secp384r1" || g == "P-384") return KeyAlgorithm::kEcP384;
+    }
+  }
+  return make_error(ErrorCode::kUnsupported,
+                    std::string("unsupported key type ") + EVP_PKEY_get0_type_name(key) + " of " +
+                        std::to_string(bits) + " bits (expected RSA 2048/3072/4096, P-256, P-384)");
+}
+
+Result<ossl::PkeyPtr> generate_key(KeyAlgorithm algorithm) {
+  EVP_PKEY* raw = nullptr;
+  switch (algorithm) {
+    case KeyAlgorithm::kEcP256: raw = EVP_EC_gen("P-256"); break;
+    case KeyAlgorithm::kEcP384: raw = EVP_EC_gen("P-384"); break;
+    default: raw = EVP_RSA_gen(key_bits(algorithm)); break;
+  }
+  if (raw == nullptr) {
+    return make_error(ErrorCode::kInternal, "key generation failed: " + ossl::last_error());
+  }
+  return ossl::PkeyPtr(raw);
+}
+
+Result<ossl::PkeyPtr> private_key_from_pem(std::string_view pem) {
+  ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return make_error(ErrorCode::kInternal, "out of memory");
+  ossl::PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    return make_error(ErrorCode::kParse, "not a PEM private key: " + ossl::last_error());
+  }
+  if (auto alg = key_algorithm_of(key.get()); !alg) return alg.error();
+  return key;
+}
+
+Result<std::string> private_key_to_pem(const EVP_PKEY* key) {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return make_error(ErrorCode::kInternal, "PEM encoding failed: " + ossl::last_error());
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+Bytes public_key_info_der(const EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  const int len = i2d_PUBKEY(key, &der);
+  if (len <= 0) return {};
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string public_key_id(const EVP_PKEY* key) {
+  const Bytes spki = public_key_info_der(key);
+  const unsigned char* p = spki.data();
+  ossl::X509PubkeyPtr pub(d2i_X509_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  if (!pub) return {};
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  std::string id;
+  if (X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, nullptr, pub.get()) == 1) {
+    id = repair::to_hex(sha1(repair::ByteView(bits, static_cast<std::size_t>(bits_len))));
+  }
+  return id;
+}
+
+}  // namespace certbed::emulator

@@ -1,0 +1,34 @@
+// Byte strings, hex text and UTF-8 <-> UTF-16LE conversion, without any platform library.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certbed::repair {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+// Lower-case hex, no separators ("1b425a...").
+std::string to_hex(ByteView bytes);
+// Hex digits in pairs; ASCII spaces and tabs between digits are ignored; any case.
+// nullopt on an odd digit count or a non-hex character.
+std::optional<Bytes> parse_hex(std::string_view text);
+// Normalizes an identifier as certutil compares them: spaces dropped, lower-cased.
+// nullopt when the rest is not hex.
+std::optional<std::string> normalize_hex(std::string_view text);
+
+// UTF-8 to UTF-16LE bytes (no terminator). nullopt on invalid UTF-8.
+std::optional<Bytes> utf8_to_utf16le(std::string_view utf8);
+// UTF-16LE bytes to UTF-8. nullopt on an odd length or unpaired surrogate.
+std::optional<std::string> utf16le_to_utf8(ByteView utf16le);
+// True when the text is well-formed UTF-8.
+bool is_valid_utf8(std::string_view text);
+
+inline Bytes to_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+
+}  // namespace certbed::repair

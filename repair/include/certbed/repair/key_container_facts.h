@@ -1,0 +1,41 @@
+// What the engine knows about a private key container in a CSP or KSP.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace certbed::repair {
+
+enum class KeyScope { kMachine, kUser };
+
+struct KeyFacts {
+  std::uint32_t key_spec = 0;  // 0 for a KSP key; AT_KEYEXCHANGE or AT_SIGNATURE in a CSP
+  std::string algorithm;       // "RSA", "ECDSA_P256", "ECDSA_P384"
+  std::uint32_t bits = 0;
+  std::string public_key_id;  // same derivation as CertFacts::public_key_id
+
+  bool operator==(const KeyFacts&) const = default;
+};
+
+struct KeyContainerFacts {
+  std::string provider;
+  std::uint32_t provider_type = 0;  // 0 = KSP
+  std::string container;
+  std::string unique_container;
+  KeyScope scope = KeyScope::kMachine;
+  bool exportable = false;
+  std::vector<KeyFacts> keys;  // a KSP container holds one; a CSP container one per KeySpec
+
+  bool operator==(const KeyContainerFacts&) const = default;
+
+  bool is_ksp() const { return provider_type == 0; }
+  const KeyFacts* find_key(std::uint32_t key_spec) const {
+    for (const auto& k : keys) {
+      if (k.key_spec == key_spec) return &k;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace certbed::repair
