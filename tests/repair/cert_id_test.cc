@@ -1,2 +1,84 @@
+#include "certbed/repair/cert_id.h"
+
 #include <gtest/gtest.h>
-TEST(Placeholder, Builds) { EXPECT_TRUE(true); }
+
+#include "certbed/emulator/emulated_store.h"
+#include "certbed/emulator/certificate_factory.h"
+#include "certbed/emulator/key_source.h"
+#include "certbed/emulator/scenarios.h"
+
+namespace certbed::repair {
+namespace {
+
+using emulator::EmulatedStore;
+using emulator::StoreLocation;
+
+class CertIdMatching : public ::testing::Test {
+ protected:
+  emulator::Machine machine = emulator::build_scenario("web-healthy").value();
+  EmulatedStore store{machine, StoreLocation::kLocalMachine, "My"};
+};
+
+std::string spaced_upper(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    if (!out.empty()) out += ' ';
+    out += static_cast<char>(std::toupper(hex[i]));
+    out += static_cast<char>(std::toupper(hex[i + 1]));
+  }
+  return out;
+}
+
+TEST_F(CertIdMatching, SerialWithOrWithoutSpacesInAnyCase) {
+  const auto serial = store.certificate(1).serial;
+  EXPECT_EQ(match_cert_ids(store, serial).value(), std::vector<std::size_t>{1});
+  EXPECT_EQ(match_cert_ids(store, spaced_upper(serial)).value(), std::vector<std::size_t>{1});
+  EXPECT_EQ(match_cert_ids(store, "\"" + serial + "\"").value(), std::vector<std::size_t>{1});
+}
+
+TEST_F(CertIdMatching, ThumbprintAndIndex) {
+  EXPECT_EQ(match_cert_ids(store, spaced_upper(store.certificate(0).sha1)).value(),
+            std::vector<std::size_t>{0});
+  EXPECT_EQ(match_cert_ids(store, "1").value(), std::vector<std::size_t>{1});
+}
+
+TEST_F(CertIdMatching, CommaSeparatedListsInStoreOrderWithoutDuplicates) {
+  const auto list = store.certificate(1).sha1 + ", 0," + store.certificate(0).serial;
+  EXPECT_EQ(match_cert_ids(store, list).value(), (std::vector<std::size_t>{0, 1}));
+}
+
+TEST_F(CertIdMatching, UnmatchedEmptyAndAmbiguousTokensAreErrors) {
+  auto none = match_cert_ids(store, "0," + std::string(40, 'e'));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(none.error().message.find("LocalMachine\\My"), std::string::npos);
+  EXPECT_FALSE(match_cert_ids(store, "0,,1").ok());
+  EXPECT_FALSE(match_cert_ids(store, "").ok());
+  EXPECT_FALSE(match_cert_ids(store, "7").ok());  // no such index
+}
+
+TEST(CertIdAmbiguity, ASerialSharedByTwoCertificatesIsRejected) {
+  emulator::Machine machine;
+  auto& my = machine.store(StoreLocation::kLocalMachine, "My");
+  auto keys = emulator::KeySource::deterministic();
+  for (const char* cn : {"a.contoso.com", "b.contoso.com"}) {
+    emulator::CertificateSpec spec;
+    spec.subject = emulator::DistinguishedName{{{"CN", cn}}};
+    spec.serial_hex = "01";
+    spec.not_before = emulator::utc_seconds(2025, 1, 1);
+    spec.not_after = emulator::utc_seconds(2026, 1, 1);
+    auto key = keys.next(emulator::KeyAlgorithm::kRsa2048).value();
+    auto cert = emulator::issue_certificate(spec, key.get(), std::nullopt, true).value();
+    ASSERT_TRUE(my.add(emulator::certificate_der(cert.get()), {}).ok());
+  }
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  // "01" is both index 1 and the serial of certificates 0 and 1.
+  auto r = match_cert_ids(store, "01");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kAmbiguous);
+  EXPECT_NE(r.error().message.find("SHA-1"), std::string::npos);
+  EXPECT_EQ(match_cert_ids(store, store.certificate(1).sha1).value(), std::vector<std::size_t>{1});
+}
+
+}  // namespace
+}  // namespace certbed::repair
