@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "certbed/emulator/dump_renderer.h"
 #include "certbed/emulator/emulated_store.h"
 #include "certbed/emulator/scenarios.h"
 #include "certbed/emulator/snapshot.h"
@@ -173,6 +174,42 @@ void add_export_command(CLI::App& app, int& exit_code) {
     }
     std::cout << fmt::format("wrote {} ({} bytes, SHA-1 {})\n", *output, der.size(),
                              store.certificate(matched->front()).sha1);
+  });
+}
+
+void add_dump_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("dump", "Print a snapshot store as certutil [-v] -store prints it");
+  auto file = std::make_shared<std::string>();
+  auto selection = std::make_shared<StoreSelection>();
+  auto verbose = std::make_shared<bool>(false);
+  auto crlf = std::make_shared<bool>(false);
+  cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
+  add_store_options(cmd, *selection);
+  cmd->add_flag("-v,--verbose", *verbose, "Verbose output, as certutil -v -store");
+  cmd->add_flag("--crlf", *crlf, "Windows line endings");
+  cmd->callback([=, &exit_code] {
+    auto machine = emulator::load_snapshot(*file);
+    if (!machine) {
+      exit_code = report(machine.error());
+      return;
+    }
+    auto location = emulator::parse_location(selection->location);
+    if (!location) {
+      exit_code = report(location.error());
+      return;
+    }
+    const auto* store = machine->find_store(*location, selection->name);
+    if (store == nullptr) {
+      exit_code = report(repair::make_error(
+          repair::ErrorCode::kNotFound, fmt::format("{}: no store {}\\{}", *file,
+                                                    selection->location, selection->name)));
+      return;
+    }
+    emulator::DumpOptions options;
+    options.verbose = *verbose;
+    options.crlf = *crlf;
+    options.typed_store_name = selection->name;
+    emulator::render_store_dump(*machine, *store, options, std::cout);
   });
 }
 

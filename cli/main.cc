@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   certbed::cli::add_init_command(app, exit_code);
   certbed::cli::add_store_command(app, exit_code);
   certbed::cli::add_export_command(app, exit_code);
+  certbed::cli::add_dump_command(app, exit_code);
   certbed::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);
