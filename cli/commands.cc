@@ -1,9 +1,9 @@
 #include "commands.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "certbed/emulator/dump_renderer.h"
 #include "certbed/emulator/emulated_store.h"
@@ -40,14 +40,20 @@ nlohmann::json store_json(const repair::ReadOnlyStore& store) {
   nlohmann::json certs = nlohmann::json::array();
   for (std::size_t i = 0; i < store.size(); ++i) {
     const auto facts = store.certificate(i);
-    nlohmann::json c = {{"index", i},          {"serial", facts.serial},
-                        {"subject", facts.subject}, {"issuer", facts.issuer},
-                        {"not_before", facts.not_before}, {"not_after", facts.not_after},
-                        {"sha1", facts.sha1},  {"key_provider", nullptr}};
+    nlohmann::json c = {{"index", i},
+                        {"serial", facts.serial},
+                        {"subject", facts.subject},
+                        {"issuer", facts.issuer},
+                        {"not_before", facts.not_before},
+                        {"not_after", facts.not_after},
+                        {"sha1", facts.sha1},
+                        {"key_provider", nullptr}};
     if (auto kpi = facts.key_prov_info(); kpi && kpi->has_value()) {
       const auto& info = **kpi;
-      c["key_provider"] = {{"container", info.container}, {"provider", info.provider},
-                           {"provider_type", info.provider_type}, {"flags", info.flags},
+      c["key_provider"] = {{"container", info.container},
+                           {"provider", info.provider},
+                           {"provider_type", info.provider_type},
+                           {"flags", info.flags},
                            {"keyspec", info.key_spec}};
     }
     nlohmann::json props = nlohmann::json::array();
@@ -119,8 +125,8 @@ void add_store_command(CLI::App& app, int& exit_code) {
     }
     if (machine->find_store(*location, selection->name) == nullptr) {
       exit_code = report(repair::make_error(
-          repair::ErrorCode::kNotFound, fmt::format("{}: no store {}\\{}", *file,
-                                                    selection->location, selection->name)));
+          repair::ErrorCode::kNotFound,
+          fmt::format("{}: no store {}\\{}", *file, selection->location, selection->name)));
       return;
     }
     emulator::EmulatedStore store(*machine, *location, selection->name);
@@ -178,7 +184,8 @@ void add_export_command(CLI::App& app, int& exit_code) {
 }
 
 void add_dump_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("dump", "Print a snapshot store as certutil [-v] -store prints it");
+  auto* cmd =
+      app.add_subcommand("dump", "Print a snapshot store as certutil [-v] -store prints it");
   auto file = std::make_shared<std::string>();
   auto selection = std::make_shared<StoreSelection>();
   auto verbose = std::make_shared<bool>(false);
@@ -201,8 +208,8 @@ void add_dump_command(CLI::App& app, int& exit_code) {
     const auto* store = machine->find_store(*location, selection->name);
     if (store == nullptr) {
       exit_code = report(repair::make_error(
-          repair::ErrorCode::kNotFound, fmt::format("{}: no store {}\\{}", *file,
-                                                    selection->location, selection->name)));
+          repair::ErrorCode::kNotFound,
+          fmt::format("{}: no store {}\\{}", *file, selection->location, selection->name)));
       return;
     }
     emulator::DumpOptions options;

@@ -4,8 +4,9 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"certbed: emulate Windows certificate stores and key providers, diagnose and "
-               "repair key provider metadata (CERT_KEY_PROV_INFO_PROP_ID)"};
+  CLI::App app{
+      "certbed: emulate Windows certificate stores and key providers, diagnose and "
+      "repair key provider metadata (CERT_KEY_PROV_INFO_PROP_ID)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "certbed 0.1.0");
   int exit_code = certbed::cli::kExitOk;

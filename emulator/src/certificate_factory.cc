@@ -31,8 +31,9 @@ Result<ossl::X509NamePtr> encode_name(const DistinguishedName& dn) {
     if (X509_NAME_add_entry_by_txt(name.get(), field.c_str(), MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(it->value.data()),
                                    static_cast<int>(it->value.size()), -1, 0) != 1) {
-      return make_error(ErrorCode::kInvalidArgument, "cannot encode name attribute " + it->type +
-                                                         "=" + it->value + ": " + ossl::last_error());
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          "cannot encode name attribute " + it->type + "=" + it->value + ": " + ossl::last_error());
     }
   }
   return name;
@@ -110,9 +111,9 @@ std::string DistinguishedName::to_string() const {
 
 std::int64_t utc_seconds(int year, int month, int day, int hour, int minute, int second) {
   using namespace std::chrono;
-  const sys_days date = year_month_day{std::chrono::year{year},
-                                       std::chrono::month{static_cast<unsigned>(month)},
-                                       std::chrono::day{static_cast<unsigned>(day)}};
+  const sys_days date =
+      year_month_day{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                     std::chrono::day{static_cast<unsigned>(day)}};
   return duration_cast<seconds>(date.time_since_epoch()).count() + hour * 3600 + minute * 60 +
          second;
 }
@@ -169,8 +170,8 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
   auto subject = encode_name(spec.subject);
   if (!subject) return subject.error();
   X509_set_subject_name(cert.get(), subject->get());
-  X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer->certificate)
-                                          : subject->get());
+  X509_set_issuer_name(cert.get(),
+                       issuer ? X509_get_subject_name(issuer->certificate) : subject->get());
 
   ossl::Asn1TimePtr not_before(ASN1_TIME_set(nullptr, static_cast<time_t>(spec.not_before)));
   ossl::Asn1TimePtr not_after(ASN1_TIME_set(nullptr, static_cast<time_t>(spec.not_after)));

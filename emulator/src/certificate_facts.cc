@@ -20,10 +20,14 @@ namespace {
 
 std::string windows_attribute(int nid) {
   switch (nid) {
-    case NID_stateOrProvinceName: return "S";
-    case NID_pkcs9_emailAddress: return "E";
-    case NID_domainComponent: return "DC";
-    default: break;
+    case NID_stateOrProvinceName:
+      return "S";
+    case NID_pkcs9_emailAddress:
+      return "E";
+    case NID_domainComponent:
+      return "DC";
+    default:
+      break;
   }
   const char* sn = OBJ_nid2sn(nid);
   return sn != nullptr ? sn : "";
@@ -135,13 +139,13 @@ Result<repair::CertFacts> decode_certificate_facts(repair::ByteView der) {
   if (!tbs) return tbs.error();
   facts.signature_hash = repair::to_hex(digest(signature_digest(cert), *tbs));
   if (const ASN1_BIT_STRING* bits = X509_get0_pubkey_bitstr(cert)) {
-    facts.public_key_id = repair::to_hex(
-        sha1(repair::ByteView(ASN1_STRING_get0_data(bits), static_cast<std::size_t>(ASN1_STRING_length(bits)))));
+    facts.public_key_id = repair::to_hex(sha1(repair::ByteView(
+        ASN1_STRING_get0_data(bits), static_cast<std::size_t>(ASN1_STRING_length(bits)))));
   }
   facts.is_ca = (X509_get_extension_flags(cert) & EXFLAG_CA) != 0;
 
-  ossl::ExtKeyUsagePtr eku(
-      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
+  ossl::ExtKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(
+      X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
   if (eku) {
     for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
       char oid[128] = {};

@@ -35,11 +35,16 @@ Bytes digest(const EVP_MD* md, repair::ByteView data) {
 
 std::string_view key_algorithm_name(KeyAlgorithm algorithm) {
   switch (algorithm) {
-    case KeyAlgorithm::kRsa2048: return "rsa2048";
-    case KeyAlgorithm::kRsa3072: return "rsa3072";
-    case KeyAlgorithm::kRsa4096: return "rsa4096";
-    case KeyAlgorithm::kEcP256: return "p256";
-    case KeyAlgorithm::kEcP384: return "p384";
+    case KeyAlgorithm::kRsa2048:
+      return "rsa2048";
+    case KeyAlgorithm::kRsa3072:
+      return "rsa3072";
+    case KeyAlgorithm::kRsa4096:
+      return "rsa4096";
+    case KeyAlgorithm::kEcP256:
+      return "p256";
+    case KeyAlgorithm::kEcP384:
+      return "p384";
   }
   return "unknown";
 }
@@ -56,19 +61,27 @@ Result<KeyAlgorithm> parse_key_algorithm(std::string_view name) {
 
 std::string_view cng_algorithm_name(KeyAlgorithm algorithm) {
   switch (algorithm) {
-    case KeyAlgorithm::kEcP256: return "ECDSA_P256";
-    case KeyAlgorithm::kEcP384: return "ECDSA_P384";
-    default: return "RSA";
+    case KeyAlgorithm::kEcP256:
+      return "ECDSA_P256";
+    case KeyAlgorithm::kEcP384:
+      return "ECDSA_P384";
+    default:
+      return "RSA";
   }
 }
 
 unsigned key_bits(KeyAlgorithm algorithm) {
   switch (algorithm) {
-    case KeyAlgorithm::kRsa2048: return 2048;
-    case KeyAlgorithm::kRsa3072: return 3072;
-    case KeyAlgorithm::kRsa4096: return 4096;
-    case KeyAlgorithm::kEcP256: return 256;
-    case KeyAlgorithm::kEcP384: return 384;
+    case KeyAlgorithm::kRsa2048:
+      return 2048;
+    case KeyAlgorithm::kRsa3072:
+      return 3072;
+    case KeyAlgorithm::kRsa4096:
+      return 4096;
+    case KeyAlgorithm::kEcP256:
+      return 256;
+    case KeyAlgorithm::kEcP384:
+      return 384;
   }
   return 0;
 }
@@ -97,9 +110,15 @@ Result<KeyAlgorithm> key_algorithm_of(const EVP_PKEY* key) {
 Result<ossl::PkeyPtr> generate_key(KeyAlgorithm algorithm) {
   EVP_PKEY* raw = nullptr;
   switch (algorithm) {
-    case KeyAlgorithm::kEcP256: raw = EVP_EC_gen("P-256"); break;
-    case KeyAlgorithm::kEcP384: raw = EVP_EC_gen("P-384"); break;
-    default: raw = EVP_RSA_gen(key_bits(algorithm)); break;
+    case KeyAlgorithm::kEcP256:
+      raw = EVP_EC_gen("P-256");
+      break;
+    case KeyAlgorithm::kEcP384:
+      raw = EVP_EC_gen("P-384");
+      break;
+    default:
+      raw = EVP_RSA_gen(key_bits(algorithm));
+      break;
   }
   if (raw == nullptr) {
     return make_error(ErrorCode::kInternal, "key generation failed: " + ossl::last_error());
@@ -120,7 +139,8 @@ Result<ossl::PkeyPtr> private_key_from_pem(std::string_view pem) {
 
 Result<std::string> private_key_to_pem(const EVP_PKEY* key) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return make_error(ErrorCode::kInternal, "PEM encoding failed: " + ossl::last_error());
   }
   char* data = nullptr;
@@ -149,6 +169,48 @@ std::string public_key_id(const EVP_PKEY* key) {
     id = repair::to_hex(sha1(repair::ByteView(bits, static_cast<std::size_t>(bits_len))));
   }
   return id;
+}
+
+// BCRYPT_RSAKEY_BLOB / BCRYPT_ECCKEY_BLOB public blob, which certutil's "bcrypt" key id hashes
+// cover (checked against a real RSA dump; the EC magic values are from bcrypt.h).
+Bytes bcrypt_public_key_blob(const EVP_PKEY* key) {
+  Bytes blob;
+  auto put = [&blob](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) blob.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  if (EVP_PKEY_is_a(key, "RSA")) {
+    BIGNUM* n = nullptr;
+    BIGNUM* e = nullptr;
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
+    ossl::BignumPtr n_owner(n), e_owner(e);
+    if (!n || !e) return {};
+    Bytes nb(static_cast<std::size_t>(BN_num_bytes(n))),
+        eb(static_cast<std::size_t>(BN_num_bytes(e)));
+    BN_bn2bin(n, nb.data());
+    BN_bn2bin(e, eb.data());
+    put(0x31415352);  // BCRYPT_RSAPUBLIC_MAGIC "RSA1"
+    put(static_cast<std::uint32_t>(EVP_PKEY_get_bits(key)));
+    put(static_cast<std::uint32_t>(eb.size()));
+    put(static_cast<std::uint32_t>(nb.size()));
+    put(0);
+    put(0);
+    blob.insert(blob.end(), eb.begin(), eb.end());
+    blob.insert(blob.end(), nb.begin(), nb.end());
+    return blob;
+  }
+  unsigned char point[200];
+  size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point),
+                                      &len) != 1 ||
+      len < 3 || point[0] != 0x04) {
+    return {};
+  }
+  const std::size_t coord = (len - 1) / 2;
+  put(coord == 32 ? 0x31534345u : 0x33534345u);  // BCRYPT_ECDSA_PUBLIC_P256/P384_MAGIC
+  put(static_cast<std::uint32_t>(coord));
+  blob.insert(blob.end(), point + 1, point + len);
+  return blob;
 }
 
 }  // namespace certbed::emulator

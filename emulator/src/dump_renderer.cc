@@ -100,15 +100,24 @@ std::string oid_text(const ASN1_OBJECT* obj) {
 // certutil's algorithm names ("sha256RSA", "RSA", "ECC", "sha256ECDSA").
 std::string algorithm_label(const ASN1_OBJECT* obj) {
   switch (OBJ_obj2nid(obj)) {
-    case NID_sha1WithRSAEncryption: return "sha1RSA";
-    case NID_sha256WithRSAEncryption: return "sha256RSA";
-    case NID_sha384WithRSAEncryption: return "sha384RSA";
-    case NID_sha512WithRSAEncryption: return "sha512RSA";
-    case NID_ecdsa_with_SHA256: return "sha256ECDSA";
-    case NID_ecdsa_with_SHA384: return "sha384ECDSA";
-    case NID_rsaEncryption: return "RSA";
-    case NID_X9_62_id_ecPublicKey: return "ECC";
-    default: return OBJ_nid2sn(OBJ_obj2nid(obj));
+    case NID_sha1WithRSAEncryption:
+      return "sha1RSA";
+    case NID_sha256WithRSAEncryption:
+      return "sha256RSA";
+    case NID_sha384WithRSAEncryption:
+      return "sha384RSA";
+    case NID_sha512WithRSAEncryption:
+      return "sha512RSA";
+    case NID_ecdsa_with_SHA256:
+      return "sha256ECDSA";
+    case NID_ecdsa_with_SHA384:
+      return "sha384ECDSA";
+    case NID_rsaEncryption:
+      return "RSA";
+    case NID_X9_62_id_ecPublicKey:
+      return "ECC";
+    default:
+      return OBJ_nid2sn(OBJ_obj2nid(obj));
   }
 }
 
@@ -157,7 +166,8 @@ std::vector<std::string> name_lines(const std::string& display) {
   return out;
 }
 
-void name_block(LineWriter& w, const char* label, const std::string& display, const X509_NAME* name) {
+void name_block(LineWriter& w, const char* label, const std::string& display,
+                const X509_NAME* name) {
   w.line(label);
   for (const auto& rdn : name_lines(display)) w.line("    " + rdn);
   const Bytes der = der_of(encode_name, name);
@@ -203,7 +213,8 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
   w.line("    " + oid + ": Flags = " + (X509_EXTENSION_get_critical(ext) ? "1(Critical)" : "0") +
          ", Length = " + hex_dword(static_cast<std::uint32_t>(ASN1_STRING_length(data))));
   const std::string deep = "        ";
-  const ByteView value(ASN1_STRING_get0_data(data), static_cast<std::size_t>(ASN1_STRING_length(data)));
+  const ByteView value(ASN1_STRING_get0_data(data),
+                       static_cast<std::size_t>(ASN1_STRING_length(data)));
   void* decoded = X509V3_EXT_d2i(ext);
   switch (nid) {
     case NID_key_usage: {
@@ -226,7 +237,7 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
       auto* ski = static_cast<ASN1_OCTET_STRING*>(decoded);
       w.line("    Subject Key Identifier");
       w.line(deep + repair::to_hex(ByteView(ASN1_STRING_get0_data(ski),
-                                             static_cast<std::size_t>(ASN1_STRING_length(ski)))));
+                                            static_cast<std::size_t>(ASN1_STRING_length(ski)))));
       ASN1_OCTET_STRING_free(ski);
       break;
     }
@@ -234,8 +245,9 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
       auto* aki = static_cast<AUTHORITY_KEYID*>(decoded);
       w.line("    Authority Key Identifier");
       if (aki && aki->keyid) {
-        w.line(deep + "KeyID=" + repair::to_hex(ByteView(ASN1_STRING_get0_data(aki->keyid),
-                                                          static_cast<std::size_t>(ASN1_STRING_length(aki->keyid)))));
+        w.line(deep + "KeyID=" +
+               repair::to_hex(ByteView(ASN1_STRING_get0_data(aki->keyid),
+                                       static_cast<std::size_t>(ASN1_STRING_length(aki->keyid)))));
       }
       AUTHORITY_KEYID_free(aki);
       break;
@@ -276,52 +288,13 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
       if (decoded != nullptr) {
         // Only the cases above decode to known types; release anything else generically.
         const X509V3_EXT_METHOD* method = X509V3_EXT_get(ext);
-        if (method && method->it) ASN1_item_free(static_cast<ASN1_VALUE*>(decoded), ASN1_ITEM_ptr(method->it));
+        if (method && method->it)
+          ASN1_item_free(static_cast<ASN1_VALUE*>(decoded), ASN1_ITEM_ptr(method->it));
       }
       break;
     }
   }
   w.blank();
-}
-
-// BCRYPT_RSAKEY_BLOB / BCRYPT_ECCKEY_BLOB public blob, which certutil's "bcrypt" key id hashes
-// cover (checked against a real RSA dump; the EC magic values are from bcrypt.h).
-Bytes bcrypt_public_blob(const EVP_PKEY* key) {
-  Bytes blob;
-  auto put = [&blob](std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) blob.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-  };
-  if (EVP_PKEY_is_a(key, "RSA")) {
-    BIGNUM* n = nullptr;
-    BIGNUM* e = nullptr;
-    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
-    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
-    ossl::BignumPtr n_owner(n), e_owner(e);
-    if (!n || !e) return {};
-    Bytes nb(static_cast<std::size_t>(BN_num_bytes(n))), eb(static_cast<std::size_t>(BN_num_bytes(e)));
-    BN_bn2bin(n, nb.data());
-    BN_bn2bin(e, eb.data());
-    put(0x31415352);  // BCRYPT_RSAPUBLIC_MAGIC "RSA1"
-    put(static_cast<std::uint32_t>(EVP_PKEY_get_bits(key)));
-    put(static_cast<std::uint32_t>(eb.size()));
-    put(static_cast<std::uint32_t>(nb.size()));
-    put(0);
-    put(0);
-    blob.insert(blob.end(), eb.begin(), eb.end());
-    blob.insert(blob.end(), nb.begin(), nb.end());
-    return blob;
-  }
-  unsigned char point[200];
-  size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point),
-                                      &len) != 1 || len < 3 || point[0] != 0x04) {
-    return {};
-  }
-  const std::size_t coord = (len - 1) / 2;
-  put(coord == 32 ? 0x31534345u : 0x33534345u);  // BCRYPT_ECDSA_PUBLIC_P256/P384_MAGIC
-  put(static_cast<std::uint32_t>(coord));
-  blob.insert(blob.end(), point + 1, point + len);
-  return blob;
 }
 
 std::string base64(ByteView bytes) {
@@ -446,7 +419,8 @@ void property_block(LineWriter& w, const repair::PropertyEntry& entry, const Mac
     }
     case PropertyId::CERT_ENHKEY_USAGE_PROP_ID: {
       const unsigned char* p = value.data();
-      ossl::ExtKeyUsagePtr eku(d2i_EXTENDED_KEY_USAGE(nullptr, &p, static_cast<long>(value.size())));
+      ossl::ExtKeyUsagePtr eku(
+          d2i_EXTENDED_KEY_USAGE(nullptr, &p, static_cast<long>(value.size())));
       if (!eku) {
         ascii_dump(w, value, "    ");
         break;
@@ -521,8 +495,9 @@ void x509_section(LineWriter& w, X509* cert, const repair::CertFacts& facts) {
   w.line("Signature Algorithm:");
   algorithm_block(w, sig_alg);
   w.line("Signature: UnusedBits=0");
-  offset_dump(w, ByteView(ASN1_STRING_get0_data(signature),
-                          static_cast<std::size_t>(ASN1_STRING_length(signature))),
+  offset_dump(w,
+              ByteView(ASN1_STRING_get0_data(signature),
+                       static_cast<std::size_t>(ASN1_STRING_length(signature))),
               "    ");
   if (facts.subject == facts.issuer) {
     w.line("Signature matches Public Key");
@@ -531,7 +506,7 @@ void x509_section(LineWriter& w, X509* cert, const repair::CertFacts& facts) {
     w.line("Non-root Certificate");
   }
   const Bytes spki = public_key_info_der(key);
-  const Bytes bcrypt = bcrypt_public_blob(key);
+  const Bytes bcrypt = bcrypt_public_key_blob(key);
   w.line("Key Id Hash(rfc-sha1): " + repair::to_hex(sha1(key_bits)));
   w.line("Key Id Hash(sha1): " + repair::to_hex(sha1(spki)));
   if (!bcrypt.empty()) {
@@ -633,7 +608,8 @@ std::string certutil_date(const std::string& iso_utc) {
 void render_store_dump(const Machine& machine, const CertificateStore& store,
                        const DumpOptions& options, std::ostream& out) {
   LineWriter w(out, options.crlf);
-  const std::string typed = options.typed_store_name.empty() ? store.name() : options.typed_store_name;
+  const std::string typed =
+      options.typed_store_name.empty() ? store.name() : options.typed_store_name;
   const std::string friendly = friendly_store_name(store.name());
   w.line(friendly.empty() ? typed : typed + " \"" + friendly + "\"");
   for (std::size_t i = 0; i < store.size(); ++i) {

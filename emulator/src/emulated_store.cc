@@ -49,9 +49,9 @@ class EmulatedTransaction final : public repair::Transaction {
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
           backing.properties(it->first) = std::move(it->second);
         }
-        return make_error(ErrorCode::kInternal,
-                          "injected write failure after " + std::to_string(writes) +
-                              " change(s); the store was rolled back");
+        return make_error(ErrorCode::kInternal, "injected write failure after " +
+                                                    std::to_string(writes) +
+                                                    " change(s); the store was rolled back");
       }
       undo.emplace_back(change.index, backing.properties(change.index));
       auto& bag = backing.properties(change.index);

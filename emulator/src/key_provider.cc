@@ -53,7 +53,8 @@ const ContainerKey* KeyContainer::find_key(std::uint32_t key_spec) const {
 repair::Result<const KeyContainer*> KeyProvider::add_container(KeyContainer container) {
   const std::string where = "container \"" + container.name + "\" in " + info_.name;
   if (container.name.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "a key container needs a name (" + info_.name + ")");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "a key container needs a name (" + info_.name + ")");
   }
   if (find_container(container.name) != nullptr) {
     return make_error(ErrorCode::kConflict, where + " already exists");
@@ -71,14 +72,17 @@ repair::Result<const KeyContainer*> KeyProvider::add_container(KeyContainer cont
     }
   } else {
     if (container.keys.size() > 2) {
-      return make_error(ErrorCode::kInvalidArgument, where + ": a CSP container holds at most "
-                                                             "an AT_KEYEXCHANGE and an AT_SIGNATURE key");
+      return make_error(ErrorCode::kInvalidArgument,
+                        where +
+                            ": a CSP container holds at most "
+                            "an AT_KEYEXCHANGE and an AT_SIGNATURE key");
     }
     for (const auto& k : container.keys) {
       if (k.key_spec != wc::AT_KEYEXCHANGE && k.key_spec != wc::AT_SIGNATURE) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          where + ": a CSP key has KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE), not " +
-                              std::to_string(k.key_spec));
+        return make_error(
+            ErrorCode::kInvalidArgument,
+            where + ": a CSP key has KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE), not " +
+                std::to_string(k.key_spec));
       }
       if (!EVP_PKEY_is_a(k.key.get(), "RSA")) {
         return make_error(ErrorCode::kUnsupported, where + ": the RSA CSPs hold RSA keys only");
@@ -135,8 +139,8 @@ std::string unique_container_name(std::string_view container, std::string_view m
   // Windows names key files "<hash of the container name>_<MachineGuid>". The exact hash input
   // is not public [unknown]; MD5 of the lower-cased name keeps the shape and stays stable.
   const std::string lower = to_lower_ascii(container);
-  const auto hash = md5(repair::ByteView(reinterpret_cast<const std::uint8_t*>(lower.data()),
-                                         lower.size()));
+  const auto hash =
+      md5(repair::ByteView(reinterpret_cast<const std::uint8_t*>(lower.data()), lower.size()));
   return repair::to_hex(hash) + "_" + std::string(machine_guid);
 }
 

@@ -31,8 +31,8 @@ Result<std::size_t> CertificateStore::add(repair::Bytes der, repair::PropertyBag
   auto facts = decode_certificate_facts(der);
   if (!facts) return facts.error();
   if (by_sha1_.count(facts->sha1) != 0) {
-    return make_error(ErrorCode::kConflict, "certificate " + facts->sha1 + " is already in " +
-                                                description());
+    return make_error(ErrorCode::kConflict,
+                      "certificate " + facts->sha1 + " is already in " + description());
   }
   if (derive) {
     auto derived = derived_properties(der);
@@ -93,8 +93,8 @@ KeyProvider& Machine::provider(std::string_view name) {
   const std::string lower = to_lower_ascii(name);
   auto it = providers_.find(lower);
   if (it != providers_.end()) return it->second;
-  ProviderInfo info = find_known_provider(name).value_or(
-      ProviderInfo{std::string(name), 0, ProviderKind::kKsp});
+  ProviderInfo info =
+      find_known_provider(name).value_or(ProviderInfo{std::string(name), 0, ProviderKind::kKsp});
   return providers_.emplace(lower, KeyProvider(std::move(info))).first->second;
 }
 
@@ -108,8 +108,8 @@ Result<KeyProvider*> Machine::add_provider(ProviderInfo info) {
   auto it = providers_.find(lower);
   if (it != providers_.end()) {
     if (it->second.info() == info) return &it->second;
-    return make_error(ErrorCode::kConflict, "provider \"" + info.name +
-                                                "\" already exists with another type");
+    return make_error(ErrorCode::kConflict,
+                      "provider \"" + info.name + "\" already exists with another type");
   }
   return &providers_.emplace(lower, KeyProvider(std::move(info))).first->second;
 }

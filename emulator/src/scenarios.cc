@@ -54,7 +54,8 @@ repair::PropertyBag with_key_prov_info(const repair::KeyProvInfo& info) {
   return bag;
 }
 
-Status add_ca_to_machine(Machine& machine, const IssuedCertificate& ca, const repair::KeyProvInfo& info) {
+Status add_ca_to_machine(Machine& machine, const IssuedCertificate& ca,
+                         const repair::KeyProvInfo& info) {
   const repair::Bytes der = certificate_der(ca.certificate.get());
   auto my = machine.store(StoreLocation::kLocalMachine, "My").add(der, with_key_prov_info(info));
   if (!my) return my.error();
@@ -80,8 +81,9 @@ Result<Machine> ksp_ca(std::uint32_t key_spec) {
                                             {ContainerKey{wc::AT_NONE, ca->key}},
                                             repair::KeyScope::kMachine, false);
   if (!container) return container.error();
-  repair::KeyProvInfo info{"Contoso CA", std::string(wc::MS_KEY_STORAGE_PROVIDER), wc::PROV_CNG_KSP,
-                   wc::CRYPT_MACHINE_KEYSET, key_spec, {}};
+  repair::KeyProvInfo info{"Contoso CA",     std::string(wc::MS_KEY_STORAGE_PROVIDER),
+                           wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
+                           key_spec,         {}};
   if (auto s = add_ca_to_machine(machine, *ca, info); !s) return s.error();
   return machine;
 }
@@ -96,8 +98,9 @@ Result<Machine> csp_ca() {
                                             {ContainerKey{wc::AT_KEYEXCHANGE, ca->key}},
                                             repair::KeyScope::kMachine, false);
   if (!container) return container.error();
-  repair::KeyProvInfo info{"Contoso CA", std::string(wc::MS_STRONG_PROV), wc::PROV_RSA_FULL,
-                   wc::CRYPT_MACHINE_KEYSET, wc::AT_KEYEXCHANGE, {}};
+  repair::KeyProvInfo info{"Contoso CA",       std::string(wc::MS_STRONG_PROV),
+                           wc::PROV_RSA_FULL,  wc::CRYPT_MACHINE_KEYSET,
+                           wc::AT_KEYEXCHANGE, {}};
   if (auto s = add_ca_to_machine(machine, *ca, info); !s) return s.error();
   return machine;
 }
@@ -115,8 +118,9 @@ Result<Machine> web_server(LeafLink link) {
                                                {ContainerKey{wc::AT_NONE, ca->key}},
                                                repair::KeyScope::kMachine, false);
   if (!ca_container) return ca_container.error();
-  repair::KeyProvInfo ca_info{"Contoso CA", std::string(wc::MS_KEY_STORAGE_PROVIDER), wc::PROV_CNG_KSP,
-                      wc::CRYPT_MACHINE_KEYSET, wc::AT_NONE, {}};
+  repair::KeyProvInfo ca_info{"Contoso CA",     std::string(wc::MS_KEY_STORAGE_PROVIDER),
+                              wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
+                              wc::AT_NONE,      {}};
   if (auto s = add_ca_to_machine(machine, *ca, ca_info); !s) return s.error();
 
   auto leaf_key = keys.next(KeyAlgorithm::kRsa2048);
@@ -139,10 +143,13 @@ Result<Machine> web_server(LeafLink link) {
   if (!container) return container.error();
   repair::PropertyBag bag;
   if (link != LeafLink::kNone) {
-    repair::KeyProvInfo info{link == LeafLink::kCorrect ? container_name
-                                                : "te-WebServer-0d9e8f7a-restored-from-backup",
-                     std::string(wc::MS_KEY_STORAGE_PROVIDER), wc::PROV_CNG_KSP,
-                     wc::CRYPT_MACHINE_KEYSET, wc::AT_NONE, {}};
+    repair::KeyProvInfo info{
+        link == LeafLink::kCorrect ? container_name : "te-WebServer-0d9e8f7a-restored-from-backup",
+        std::string(wc::MS_KEY_STORAGE_PROVIDER),
+        wc::PROV_CNG_KSP,
+        wc::CRYPT_MACHINE_KEYSET,
+        wc::AT_NONE,
+        {}};
     bag = with_key_prov_info(info);
   }
   auto added = machine.store(StoreLocation::kLocalMachine, "My")
@@ -163,8 +170,7 @@ const std::vector<ScenarioEntry>& entries() {
         "but KeySpec 2 (AT_SIGNATURE) in its key provider info: renewal with the existing key "
         "fails"},
        [] { return ksp_ca(wc::AT_SIGNATURE); }},
-      {{"ca-ksp-healthy",
-        "The same CA with KeySpec 0, as a CNG key must have"},
+      {{"ca-ksp-healthy", "The same CA with KeySpec 0, as a CNG key must have"},
        [] { return ksp_ca(wc::AT_NONE); }},
       {{"ca-csp-keyspec1",
         "Root CA with a legacy CSP key (Microsoft Strong Cryptographic Provider, "

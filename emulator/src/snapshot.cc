@@ -156,8 +156,9 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
   } else {
     if (data.size() > static_cast<std::size_t>(INT32_MAX) ||
         !in.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-      return located(source, "not a binary certbed snapshot (protobuf decoding failed); text "
-                             "snapshots need a .textproto extension");
+      return located(source,
+                     "not a binary certbed snapshot (protobuf decoding failed); text "
+                     "snapshots need a .textproto extension");
     }
   }
   if (in.format_version() != kFormatVersion) {
@@ -187,13 +188,13 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
                                    "\": scope must be LOCAL_MACHINE or CURRENT_USER");
       }
       container.scope = c.scope() == snapshot::LOCAL_MACHINE ? repair::KeyScope::kMachine
-                                                              : repair::KeyScope::kUser;
+                                                             : repair::KeyScope::kUser;
       container.exportable = c.exportable();
       for (const auto& k : c.keys()) {
         auto key = private_key_from_pem(k.private_key_pem());
         if (!key) {
-          return located(source, where + ", container \"" + c.name() + "\": " +
-                                     key.error().message);
+          return located(source,
+                         where + ", container \"" + c.name() + "\": " + key.error().message);
         }
         container.keys.push_back(ContainerKey{k.key_spec(), ossl::share(std::move(*key))});
       }
@@ -205,8 +206,9 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
   std::set<StoreKey> seen_stores;
   for (const auto& s : in.stores()) {
     if (s.location() != snapshot::LOCAL_MACHINE && s.location() != snapshot::CURRENT_USER) {
-      return located(source, "store \"" + s.name() + "\": location must be LOCAL_MACHINE or "
-                                                     "CURRENT_USER");
+      return located(source, "store \"" + s.name() +
+                                 "\": location must be LOCAL_MACHINE or "
+                                 "CURRENT_USER");
     }
     if (s.name().empty()) return located(source, "a store has no name");
     const auto location = s.location() == snapshot::LOCAL_MACHINE ? StoreLocation::kLocalMachine
@@ -230,8 +232,8 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
         }
         const auto id = static_cast<PropertyId>(p.id());
         if (bag.contains(id)) {
-          return located(source, where + ": property " + repair::property_label(id) +
-                                     " appears twice");
+          return located(source,
+                         where + ": property " + repair::property_label(id) + " appears twice");
         }
         repair::Bytes value(p.value().begin(), p.value().end());
         if (id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID) {
@@ -264,8 +266,8 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
     for (const auto& h : in.ca().ca_cert_hashes()) {
       auto normalized = repair::normalize_hex(h);
       if (!normalized || normalized->size() != 40) {
-        return located(source, "CA configuration: CACertHash entry \"" + h +
-                                   "\" is not a SHA-1 thumbprint");
+        return located(
+            source, "CA configuration: CACertHash entry \"" + h + "\" is not a SHA-1 thumbprint");
       }
       ca.ca_cert_hashes.push_back(*normalized);
     }

@@ -50,11 +50,12 @@ Result<std::string> read_wide_string(ByteView value, std::uint32_t offset, const
 std::string KeyProvInfo::to_string() const {
   return "KeyProvInfo{container=\"" + container + "\", provider=\"" + provider +
          "\", provider_type=" + std::to_string(provider_type) + ", flags=0x" +
-         to_hex(Bytes{static_cast<std::uint8_t>(flags >> 24), static_cast<std::uint8_t>(flags >> 16),
-                      static_cast<std::uint8_t>(flags >> 8), static_cast<std::uint8_t>(flags)}) +
+         to_hex(Bytes{static_cast<std::uint8_t>(flags >> 24),
+                      static_cast<std::uint8_t>(flags >> 16), static_cast<std::uint8_t>(flags >> 8),
+                      static_cast<std::uint8_t>(flags)}) +
          ", key_spec=" + std::to_string(key_spec) + " (" +
-         std::string(wincrypt::key_spec_name(key_spec)) + "), params=" +
-         std::to_string(params.size()) + "}";
+         std::string(wincrypt::key_spec_name(key_spec)) +
+         "), params=" + std::to_string(params.size()) + "}";
 }
 
 Result<Bytes> encode_key_prov_info(const KeyProvInfo& info) {

@@ -45,9 +45,34 @@ constexpr std::array<std::string_view, 129> kNames = {
     "",
     "",
     "",
-    "", "", "", "", "", "", "", "", "", "",  // 36..45 reserved element ids
-    "", "", "", "", "", "", "", "", "", "",  // 46..55
-    "", "", "", "", "", "", "", "",          // 56..63
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",  // 36..45 reserved element ids
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",  // 46..55
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",  // 56..63
     "CERT_RENEWAL_PROP_ID",
     "CERT_ARCHIVED_KEY_HASH_PROP_ID",
     "CERT_AUTO_ENROLL_RETRY_PROP_ID",

@@ -4,15 +4,24 @@ namespace certbed::repair {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid-argument";
-    case ErrorCode::kParse: return "parse";
-    case ErrorCode::kNotFound: return "not-found";
-    case ErrorCode::kAmbiguous: return "ambiguous";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kUnsafe: return "unsafe";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid-argument";
+    case ErrorCode::kParse:
+      return "parse";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kAmbiguous:
+      return "ambiguous";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kUnsafe:
+      return "unsafe";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

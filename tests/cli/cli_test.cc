@@ -17,7 +17,8 @@ TEST(Cli, InitThenStoreListsTheSeedCa) {
   ASSERT_EQ(init.exit_code, 0) << init.output;
   auto store = run_command(certbed() + " store " + snapshot);
   ASSERT_EQ(store.exit_code, 0) << store.output;
-  EXPECT_NE(store.output.find("CN=Contoso CA, DC=Contoso, DC=com"), std::string::npos) << store.output;
+  EXPECT_NE(store.output.find("CN=Contoso CA, DC=Contoso, DC=com"), std::string::npos)
+      << store.output;
   EXPECT_NE(store.output.find("Microsoft Software Key Storage Provider"), std::string::npos);
   EXPECT_NE(store.output.find("2 (AT_SIGNATURE)"), std::string::npos);
   auto json = run_command(certbed() + " store --json " + snapshot);
@@ -34,9 +35,11 @@ TEST(Cli, ExportWritesDerThatOpenSslAcceptsWithTheSameThumbprint) {
   ASSERT_EQ(listing.exit_code, 0);
   for (const char* which : {"0", "1"}) {
     const auto der = dir.file(std::string("c") + which + ".der");
-    auto exported = run_command(certbed() + " export " + snapshot + " " + which + " -o " + shell_quote(der));
+    auto exported =
+        run_command(certbed() + " export " + snapshot + " " + which + " -o " + shell_quote(der));
     ASSERT_EQ(exported.exit_code, 0) << exported.output;
-    auto openssl = run_command("openssl x509 -inform DER -noout -fingerprint -sha1 -in " + shell_quote(der));
+    auto openssl =
+        run_command("openssl x509 -inform DER -noout -fingerprint -sha1 -in " + shell_quote(der));
     ASSERT_EQ(openssl.exit_code, 0) << openssl.output;
     std::string fingerprint;
     for (char c : openssl.output.substr(openssl.output.find('=') + 1)) {
@@ -65,7 +68,10 @@ TEST(Cli, ExportBySerialAndUnknownIdExitCodes) {
 TEST(Cli, MalformedSnapshotIsAnInputErrorWithItsLocation) {
   TempDir dir;
   const auto path = dir.file("bad.textproto");
-  ASSERT_EQ(run_command("printf 'format_version: 1\\nstores {\\n  bogus: 1\\n}\\n' > " + shell_quote(path)).exit_code, 0);
+  ASSERT_EQ(run_command("printf 'format_version: 1\\nstores {\\n  bogus: 1\\n}\\n' > " +
+                        shell_quote(path))
+                .exit_code,
+            0);
   auto r = run_command(certbed() + " store " + shell_quote(path));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("bad.textproto:3:"), std::string::npos) << r.output;

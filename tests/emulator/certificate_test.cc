@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "certbed/emulator/certificate_facts.h"
 #include "certbed/emulator/certificate_factory.h"
+#include "certbed/emulator/certificate_facts.h"
 #include "certbed/emulator/crypto.h"
 #include "certbed/emulator/key_source.h"
 #include "support/process.h"
@@ -81,7 +81,8 @@ TEST(CertificateFactory, SubordinateAndEndEntityChainToTheirIssuer) {
   sub.serial_hex = "610000000a";
   sub.path_length = 0;
   sub.ca_version = CaVersion{2, 1};
-  auto sub_cert = issue_certificate(sub, sub_key.get(), IssuerRef{root.get(), root_key.get()}, true);
+  auto sub_cert =
+      issue_certificate(sub, sub_key.get(), IssuerRef{root.get(), root_key.get()}, true);
   ASSERT_TRUE(sub_cert.ok()) << sub_cert.error().to_string();
   EXPECT_EQ(X509_verify(sub_cert->get(), root_key.get()), 1);
   auto sub_facts = decode_certificate_facts(certificate_der(sub_cert->get())).value();
@@ -135,8 +136,8 @@ TEST(DerivedProperties, HashesMatchOpenSslCommandLine) {
   const auto der = certificate_der(cert.get());
   testing::TempDir dir;
   const auto path = dir.file("ca.der");
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(der.data()),
-                                              static_cast<std::streamsize>(der.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
   auto out = testing::run_command("openssl x509 -inform DER -noout -fingerprint -sha1 -in " +
                                   testing::shell_quote(path));
   ASSERT_EQ(out.exit_code, 0) << out.output;

@@ -18,8 +18,11 @@ std::string text_of(const Machine& machine) {
 repair::Bytes key_spec_zero_value() {
   return repair::encode_key_prov_info(
              repair::KeyProvInfo{"Contoso CA",
-                                 std::string(repair::wincrypt::MS_KEY_STORAGE_PROVIDER), 0,
-                                 0x20, 0, {}})
+                                 std::string(repair::wincrypt::MS_KEY_STORAGE_PROVIDER),
+                                 0,
+                                 0x20,
+                                 0,
+                                 {}})
       .value();
 }
 
@@ -28,7 +31,8 @@ TEST(EmulatedStore, CommitAppliesStagedChangesTogether) {
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
   const auto sha1 = store.certificate(0).sha1;
   auto tx = store.begin_transaction().value();
-  ASSERT_TRUE(tx->set_property(sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID, key_spec_zero_value()).ok());
+  ASSERT_TRUE(
+      tx->set_property(sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID, key_spec_zero_value()).ok());
   ASSERT_TRUE(tx->set_property(sha1, PropertyId::CERT_FRIENDLY_NAME_PROP_ID, {'C', 0, 0, 0}).ok());
   // Staged changes are invisible until commit.
   EXPECT_EQ(store.certificate(0).key_prov_info().value()->key_spec, 2u);
@@ -44,8 +48,9 @@ TEST(EmulatedStore, DroppingATransactionChangesNothing) {
   {
     EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
     auto tx = store.begin_transaction().value();
-    ASSERT_TRUE(tx->delete_property(store.certificate(0).sha1,
-                                    PropertyId::CERT_KEY_PROV_INFO_PROP_ID).ok());
+    ASSERT_TRUE(
+        tx->delete_property(store.certificate(0).sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID)
+            .ok());
   }
   EXPECT_EQ(text_of(machine), before);
 }
@@ -56,9 +61,12 @@ TEST(EmulatedStore, AFailureInTheMiddleOfACommitRestoresEveryCertificate) {
   ASSERT_EQ(store.size(), 2u);
   const auto before = text_of(machine);
   auto tx = store.begin_transaction().value();
-  ASSERT_TRUE(tx->delete_property(store.certificate(0).sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID).ok());
-  ASSERT_TRUE(tx->set_property(store.certificate(1).sha1, PropertyId::CERT_ARCHIVED_PROP_ID, {}).ok());
-  ASSERT_TRUE(tx->delete_property(store.certificate(1).sha1, PropertyId::CERT_SHA1_HASH_PROP_ID).ok());
+  ASSERT_TRUE(
+      tx->delete_property(store.certificate(0).sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID).ok());
+  ASSERT_TRUE(
+      tx->set_property(store.certificate(1).sha1, PropertyId::CERT_ARCHIVED_PROP_ID, {}).ok());
+  ASSERT_TRUE(
+      tx->delete_property(store.certificate(1).sha1, PropertyId::CERT_SHA1_HASH_PROP_ID).ok());
   store.fail_next_commit_after(2);
   auto committed = tx->commit();
   ASSERT_FALSE(committed.ok());

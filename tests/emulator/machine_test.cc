@@ -18,7 +18,8 @@ ossl::SharedPkey key(KeyAlgorithm alg = KeyAlgorithm::kRsa2048, std::size_t skip
   return keys.next(alg).value();
 }
 
-repair::Bytes make_cert(const ossl::SharedPkey& k, const std::string& cn, const std::string& serial) {
+repair::Bytes make_cert(const ossl::SharedPkey& k, const std::string& cn,
+                        const std::string& serial) {
   CertificateSpec spec;
   spec.subject = DistinguishedName{{{"CN", cn}}};
   spec.serial_hex = serial;
@@ -89,42 +90,57 @@ TEST(KeyProviders, KspContainersHoldOneKeyWithKeySpecZero) {
   auto ok = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "web", {{0, key()}},
                                      repair::KeyScope::kMachine, false);
   ASSERT_TRUE(ok.ok()) << ok.error().to_string();
-  EXPECT_FALSE(machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "bad", {{2, key()}},
-                                        repair::KeyScope::kMachine, false).ok());
-  EXPECT_FALSE(machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "two", {{0, key()}, {0, key()}},
-                                        repair::KeyScope::kMachine, false).ok());
+  EXPECT_FALSE(machine
+                   .create_container(wc::MS_KEY_STORAGE_PROVIDER, "bad", {{2, key()}},
+                                     repair::KeyScope::kMachine, false)
+                   .ok());
+  EXPECT_FALSE(machine
+                   .create_container(wc::MS_KEY_STORAGE_PROVIDER, "two", {{0, key()}, {0, key()}},
+                                     repair::KeyScope::kMachine, false)
+                   .ok());
   auto duplicate = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "WEB", {{0, key()}},
                                             repair::KeyScope::kMachine, false);
   ASSERT_FALSE(duplicate.ok());
   EXPECT_EQ(duplicate.error().code, repair::ErrorCode::kConflict);
   // The same name in another provider is a different container.
-  EXPECT_TRUE(machine.create_container(wc::MS_PLATFORM_CRYPTO_PROVIDER, "web",
-                                       {{0, key(KeyAlgorithm::kEcP256)}},
-                                       repair::KeyScope::kMachine, false).ok());
+  EXPECT_TRUE(machine
+                  .create_container(wc::MS_PLATFORM_CRYPTO_PROVIDER, "web",
+                                    {{0, key(KeyAlgorithm::kEcP256)}}, repair::KeyScope::kMachine,
+                                    false)
+                  .ok());
 }
 
 TEST(KeyProviders, CspContainersHoldRsaKeysPerKeySpec) {
   Machine machine;
-  auto both = machine.create_container(wc::MS_ENHANCED_PROV, "legacy",
-                                       {{wc::AT_KEYEXCHANGE, key()}, {wc::AT_SIGNATURE, key(KeyAlgorithm::kRsa2048, 1)}},
-                                       repair::KeyScope::kUser, true);
+  auto both = machine.create_container(
+      wc::MS_ENHANCED_PROV, "legacy",
+      {{wc::AT_KEYEXCHANGE, key()}, {wc::AT_SIGNATURE, key(KeyAlgorithm::kRsa2048, 1)}},
+      repair::KeyScope::kUser, true);
   ASSERT_TRUE(both.ok()) << both.error().to_string();
   EXPECT_NE((*both)->find_key(wc::AT_SIGNATURE), nullptr);
-  EXPECT_FALSE(machine.create_container(wc::MS_ENHANCED_PROV, "ec", {{1, key(KeyAlgorithm::kEcP256)}},
-                                        repair::KeyScope::kUser, true).ok());
-  EXPECT_FALSE(machine.create_container(wc::MS_ENHANCED_PROV, "zero", {{0, key()}},
-                                        repair::KeyScope::kUser, true).ok());
-  EXPECT_FALSE(machine.create_container(wc::MS_ENHANCED_PROV, "dup", {{1, key()}, {1, key()}},
-                                        repair::KeyScope::kUser, true).ok());
+  EXPECT_FALSE(machine
+                   .create_container(wc::MS_ENHANCED_PROV, "ec", {{1, key(KeyAlgorithm::kEcP256)}},
+                                     repair::KeyScope::kUser, true)
+                   .ok());
+  EXPECT_FALSE(machine
+                   .create_container(wc::MS_ENHANCED_PROV, "zero", {{0, key()}},
+                                     repair::KeyScope::kUser, true)
+                   .ok());
+  EXPECT_FALSE(machine
+                   .create_container(wc::MS_ENHANCED_PROV, "dup", {{1, key()}, {1, key()}},
+                                     repair::KeyScope::kUser, true)
+                   .ok());
 }
 
 TEST(KeyProviders, FactsDescribeEveryKeyWithItsPublicKeyId) {
   Machine machine;
   auto k1 = key();
   auto k2 = key(KeyAlgorithm::kRsa2048, 1);
-  ASSERT_TRUE(machine.create_container(wc::MS_STRONG_PROV, "legacy",
-                                       {{wc::AT_KEYEXCHANGE, k1}, {wc::AT_SIGNATURE, k2}},
-                                       repair::KeyScope::kMachine, false).ok());
+  ASSERT_TRUE(machine
+                  .create_container(wc::MS_STRONG_PROV, "legacy",
+                                    {{wc::AT_KEYEXCHANGE, k1}, {wc::AT_SIGNATURE, k2}},
+                                    repair::KeyScope::kMachine, false)
+                  .ok());
   auto facts = machine.key_container_facts();
   ASSERT_EQ(facts.size(), 1u);
   EXPECT_EQ(facts[0].provider, wc::MS_STRONG_PROV);
@@ -134,8 +150,7 @@ TEST(KeyProviders, FactsDescribeEveryKeyWithItsPublicKeyId) {
   EXPECT_EQ(facts[0].find_key(2)->public_key_id, public_key_id(k2.get()));
   EXPECT_EQ(facts[0].find_key(1)->algorithm, "RSA");
   EXPECT_EQ(facts[0].find_key(1)->bits, 2048u);
-  EXPECT_EQ(facts[0].unique_container,
-            unique_container_name("legacy", machine.machine_guid()));
+  EXPECT_EQ(facts[0].unique_container, unique_container_name("legacy", machine.machine_guid()));
   EXPECT_NE(facts[0].unique_container.find('_' + machine.machine_guid()), std::string::npos);
 }
 

@@ -74,7 +74,8 @@ TEST_P(EveryScenario, EveryLinkedContainerHoldsTheCertificatesKey) {
       }
       ASSERT_NE(container, nullptr) << (*info)->container;
       const auto container_facts = provider->facts(*container);
-      const std::uint32_t spec = provider->info().kind == ProviderKind::kKsp ? 0 : (*info)->key_spec;
+      const std::uint32_t spec =
+          provider->info().kind == ProviderKind::kKsp ? 0 : (*info)->key_spec;
       ASSERT_NE(container_facts.find_key(spec), nullptr);
       EXPECT_EQ(container_facts.find_key(spec)->public_key_id, facts.public_key_id)
           << facts.subject;

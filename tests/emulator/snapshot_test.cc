@@ -56,13 +56,15 @@ INSTANTIATE_TEST_SUITE_P(AllScenarios, SnapshotRoundTrip, ::testing::ValuesIn(sc
                          });
 
 TEST(SnapshotErrors, MalformedTextNamesFileLineAndColumn) {
-  auto r = parse_snapshot("format_version: 1\nstores {\n  location: LOCAL_MACHINE\n  nmae: \"My\"\n}\n",
-                          SnapshotFormat::kText, "bad.textproto");
+  auto r =
+      parse_snapshot("format_version: 1\nstores {\n  location: LOCAL_MACHINE\n  nmae: \"My\"\n}\n",
+                     SnapshotFormat::kText, "bad.textproto");
   ASSERT_FALSE(r.ok());
   ASSERT_TRUE(r.error().location.has_value());
   EXPECT_EQ(r.error().location->file, "bad.textproto");
   EXPECT_EQ(r.error().location->line, 4u);
-  EXPECT_NE(r.error().to_string().find("bad.textproto:4:"), std::string::npos) << r.error().to_string();
+  EXPECT_NE(r.error().to_string().find("bad.textproto:4:"), std::string::npos)
+      << r.error().to_string();
   EXPECT_NE(r.error().message.find("nmae"), std::string::npos);
 }
 

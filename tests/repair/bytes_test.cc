@@ -43,10 +43,10 @@ TEST(Utf16, RoundTripsAsciiAccentsAndAstralCharacters) {
 }
 
 TEST(Utf16, RejectsMalformedInput) {
-  EXPECT_FALSE(utf8_to_utf16le("\xC3").has_value());          // truncated sequence
-  EXPECT_FALSE(utf8_to_utf16le("\xC0\xAF").has_value());      // overlong
-  EXPECT_FALSE(utf8_to_utf16le("\xED\xA0\x80").has_value());  // encoded surrogate
-  EXPECT_FALSE(utf16le_to_utf8(Bytes{0x41}).has_value());     // odd length
+  EXPECT_FALSE(utf8_to_utf16le("\xC3").has_value());             // truncated sequence
+  EXPECT_FALSE(utf8_to_utf16le("\xC0\xAF").has_value());         // overlong
+  EXPECT_FALSE(utf8_to_utf16le("\xED\xA0\x80").has_value());     // encoded surrogate
+  EXPECT_FALSE(utf16le_to_utf8(Bytes{0x41}).has_value());        // odd length
   EXPECT_FALSE(utf16le_to_utf8(Bytes{0x00, 0xdc}).has_value());  // lone low surrogate
   EXPECT_FALSE(utf16le_to_utf8(Bytes{0x3d, 0xd8}).has_value());  // high surrogate at end
   EXPECT_TRUE(is_valid_utf8("plain"));

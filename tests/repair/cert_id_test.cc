@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/emulated_store.h"
 #include "certbed/emulator/certificate_factory.h"
+#include "certbed/emulator/emulated_store.h"
 #include "certbed/emulator/key_source.h"
 #include "certbed/emulator/scenarios.h"
 

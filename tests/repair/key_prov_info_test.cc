@@ -10,12 +10,14 @@ namespace {
 namespace wc = wincrypt;
 
 KeyProvInfo seed_info(std::uint32_t key_spec) {
-  return KeyProvInfo{"Contoso CA", std::string(wc::MS_KEY_STORAGE_PROVIDER), wc::PROV_CNG_KSP,
-                     wc::CRYPT_MACHINE_KEYSET, key_spec, {}};
+  return KeyProvInfo{"Contoso CA",     std::string(wc::MS_KEY_STORAGE_PROVIDER),
+                     wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
+                     key_spec,         {}};
 }
 
 std::uint32_t u32_at(const Bytes& b, std::size_t at) {
-  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (static_cast<std::uint32_t>(b[at + 3]) << 24);
+  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) |
+         (static_cast<std::uint32_t>(b[at + 3]) << 24);
 }
 
 // The layout Wine 8 wrote byte for byte for the seed state (reference/property-model.md 3.4):
@@ -52,8 +54,11 @@ TEST(KeyProvInfoEncoding, KeySpecZeroChangesOnlyTheKeySpecDword) {
 }
 
 TEST(KeyProvInfoEncoding, RoundTripsUnicodeNamesAndParameters) {
-  KeyProvInfo info{"te-\xC3\xA9l\xC3\xA8ve & \"quoted\" \xF0\x9F\x94\x91", "Fabrikam HSM KSP", 0,
-                   wc::CRYPT_MACHINE_KEYSET | wc::CRYPT_SILENT, 0,
+  KeyProvInfo info{"te-\xC3\xA9l\xC3\xA8ve & \"quoted\" \xF0\x9F\x94\x91",
+                   "Fabrikam HSM KSP",
+                   0,
+                   wc::CRYPT_MACHINE_KEYSET | wc::CRYPT_SILENT,
+                   0,
                    {KeyProvParam{5, Bytes{1, 2, 3}, 0}, KeyProvParam{9, {}, 7}}};
   auto bytes = encode_key_prov_info(info);
   ASSERT_TRUE(bytes.ok());

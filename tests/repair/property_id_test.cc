@@ -12,7 +12,8 @@ TEST(PropertyId, NamesMatchWhatCertutilPrints) {
   EXPECT_EQ(property_label(PropertyId::CERT_REQUEST_ORIGINATOR_PROP_ID),
             "CERT_REQUEST_ORIGINATOR_PROP_ID(71)");
   EXPECT_EQ(property_label(static_cast<PropertyId>(107)), "CERT_SHA256_HASH_PROP_ID(107)");
-  EXPECT_EQ(property_label(static_cast<PropertyId>(128)), "CERT_DISALLOWED_CA_FILETIME_PROP_ID(128)");
+  EXPECT_EQ(property_label(static_cast<PropertyId>(128)),
+            "CERT_DISALLOWED_CA_FILETIME_PROP_ID(128)");
 }
 
 TEST(PropertyId, UnknownIdsPrintAsUnknownProperty) {

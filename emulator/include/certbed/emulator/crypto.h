@@ -36,4 +36,8 @@ repair::Bytes public_key_info_der(const EVP_PKEY* key);
 // "Key Id Hash(rfc-sha1)"), lower-case hex.
 std::string public_key_id(const EVP_PKEY* key);
 
+// The CNG public key blob (BCRYPT_RSAPUBLIC_BLOB or BCRYPT_ECCPUBLIC_BLOB) that certutil's
+// "Key Id Hash(bcrypt-sha1)" and "(bcrypt-sha256)" hash; empty for other key types.
+repair::Bytes bcrypt_public_key_blob(const EVP_PKEY* key);
+
 }  // namespace certbed::emulator

@@ -51,7 +51,9 @@ class CertificateStore {
   std::vector<std::size_t> find_by_serial(std::string_view serial) const;
 
   // Direct property access for the emulator's own use (transactions go through EmulatedStore).
-  repair::PropertyBag& properties(std::size_t index) { return certificates_[index].facts.properties; }
+  repair::PropertyBag& properties(std::size_t index) {
+    return certificates_[index].facts.properties;
+  }
 
  private:
   StoreLocation location_;
@@ -64,11 +66,11 @@ class CertificateStore {
 // HKLM\SYSTEM\CurrentControlSet\Services\CertSvc\Configuration\<CA>: what later CA emulation
 // reads. Present only on machines that host a CA.
 struct CaConfiguration {
-  std::string ca_name;          // "Contoso CA"
-  std::string provider;         // CSP\Provider
-  std::uint32_t provider_type = 0;  // CSP\ProviderType
-  std::string hash_algorithm = "SHA256";  // CSP\CNGHashAlgorithm
-  bool machine_keyset = true;              // CSP\MachineKeyset
+  std::string ca_name;                      // "Contoso CA"
+  std::string provider;                     // CSP\Provider
+  std::uint32_t provider_type = 0;          // CSP\ProviderType
+  std::string hash_algorithm = "SHA256";    // CSP\CNGHashAlgorithm
+  bool machine_keyset = true;               // CSP\MachineKeyset
   std::vector<std::string> ca_cert_hashes;  // CACertHash, index order, lower-case hex
 
   bool operator==(const CaConfiguration&) const = default;
@@ -104,8 +106,7 @@ class Machine {
   repair::Result<const KeyContainer*> create_container(std::string_view provider_name,
                                                        std::string container,
                                                        std::vector<ContainerKey> keys,
-                                                       repair::KeyScope scope,
-                                                       bool exportable);
+                                                       repair::KeyScope scope, bool exportable);
 
   std::vector<repair::KeyContainerFacts> key_container_facts() const;
 
