@@ -28,7 +28,7 @@ struct CertFacts {
   std::string public_key_id;
   bool is_ca = false;
   std::optional<std::uint32_t> ca_version;  // CA Version extension: low 16 bits cert index
-  std::vector<std::string> ekus;           // dotted OIDs from the EKU extension
+  std::vector<std::string> ekus;            // dotted OIDs from the EKU extension
   std::string template_name;
   PropertyBag properties;
 

@@ -19,11 +19,11 @@ struct KeyProvParam {
 };
 
 struct KeyProvInfo {
-  std::string container;            // pwszContainerName (UTF-8 here); for a KSP the CNG key name
-  std::string provider;             // pwszProvName
-  std::uint32_t provider_type = 0;  // dwProvType: 0 = CNG KSP, 1 PROV_RSA_FULL, 24 PROV_RSA_AES
-  std::uint32_t flags = 0;          // dwFlags: 0x20 CRYPT_MACHINE_KEYSET, 0x40 CRYPT_SILENT
-  std::uint32_t key_spec = 0;       // dwKeySpec: 0 AT_NONE, 1 AT_KEYEXCHANGE, 2 AT_SIGNATURE
+  std::string container;             // pwszContainerName (UTF-8 here); for a KSP the CNG key name
+  std::string provider;              // pwszProvName
+  std::uint32_t provider_type = 0;   // dwProvType: 0 = CNG KSP, 1 PROV_RSA_FULL, 24 PROV_RSA_AES
+  std::uint32_t flags = 0;           // dwFlags: 0x20 CRYPT_MACHINE_KEYSET, 0x40 CRYPT_SILENT
+  std::uint32_t key_spec = 0;        // dwKeySpec: 0 AT_NONE, 1 AT_KEYEXCHANGE, 2 AT_SIGNATURE
   std::vector<KeyProvParam> params;  // rgProvParam (rare; not expressible in an INF)
 
   bool operator==(const KeyProvInfo&) const = default;

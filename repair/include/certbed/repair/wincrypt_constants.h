@@ -28,15 +28,18 @@ inline constexpr std::uint32_t PROV_RSA_AES = 24;
 
 // Provider names (MS_*_PROV, MS_*_KEY_STORAGE_PROVIDER).
 inline constexpr std::string_view MS_DEF_PROV = "Microsoft Base Cryptographic Provider v1.0";
-inline constexpr std::string_view MS_ENHANCED_PROV = "Microsoft Enhanced Cryptographic Provider v1.0";
+inline constexpr std::string_view MS_ENHANCED_PROV =
+    "Microsoft Enhanced Cryptographic Provider v1.0";
 inline constexpr std::string_view MS_STRONG_PROV = "Microsoft Strong Cryptographic Provider";
 inline constexpr std::string_view MS_ENH_RSA_AES_PROV =
     "Microsoft Enhanced RSA and AES Cryptographic Provider";
 inline constexpr std::string_view MS_DEF_RSA_SCHANNEL_PROV =
     "Microsoft RSA SChannel Cryptographic Provider";
 inline constexpr std::string_view MS_SCARD_PROV = "Microsoft Base Smart Card Crypto Provider";
-inline constexpr std::string_view MS_KEY_STORAGE_PROVIDER = "Microsoft Software Key Storage Provider";
-inline constexpr std::string_view MS_PLATFORM_CRYPTO_PROVIDER = "Microsoft Platform Crypto Provider";
+inline constexpr std::string_view MS_KEY_STORAGE_PROVIDER =
+    "Microsoft Software Key Storage Provider";
+inline constexpr std::string_view MS_PLATFORM_CRYPTO_PROVIDER =
+    "Microsoft Platform Crypto Provider";
 inline constexpr std::string_view MS_SMART_CARD_KEY_STORAGE_PROVIDER =
     "Microsoft Smart Card Key Storage Provider";
 inline constexpr std::string_view MS_NGC_KEY_STORAGE_PROVIDER =
