@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -10,7 +11,10 @@
 #include "certbed/emulator/scenarios.h"
 #include "certbed/emulator/snapshot.h"
 #include "certbed/repair/cert_id.h"
+#include "certbed/repair/property_inf.h"
+#include "certbed/repair/repair_store.h"
 #include "certbed/repair/wincrypt_constants.h"
+#include "dump_json.h"
 #include "store_table.h"
 
 namespace certbed::cli {
@@ -36,18 +40,18 @@ void add_store_options(CLI::App* cmd, StoreSelection& selection) {
       ->capture_default_str();
 }
 
-nlohmann::json store_json(const repair::ReadOnlyStore& store) {
-  nlohmann::json certs = nlohmann::json::array();
+nlohmann::ordered_json store_json(const repair::ReadOnlyStore& store) {
+  nlohmann::ordered_json certs = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < store.size(); ++i) {
     const auto facts = store.certificate(i);
-    nlohmann::json c = {{"index", i},
-                        {"serial", facts.serial},
-                        {"subject", facts.subject},
-                        {"issuer", facts.issuer},
-                        {"not_before", facts.not_before},
-                        {"not_after", facts.not_after},
-                        {"sha1", facts.sha1},
-                        {"key_provider", nullptr}};
+    nlohmann::ordered_json c = {{"index", i},
+                                {"serial", facts.serial},
+                                {"subject", facts.subject},
+                                {"issuer", facts.issuer},
+                                {"not_before", facts.not_before},
+                                {"not_after", facts.not_after},
+                                {"sha1", facts.sha1},
+                                {"key_provider", nullptr}};
     if (auto kpi = facts.key_prov_info(); kpi && kpi->has_value()) {
       const auto& info = **kpi;
       c["key_provider"] = {{"container", info.container},
@@ -56,11 +60,12 @@ nlohmann::json store_json(const repair::ReadOnlyStore& store) {
                            {"flags", info.flags},
                            {"keyspec", info.key_spec}};
     }
-    nlohmann::json props = nlohmann::json::array();
+    nlohmann::ordered_json props = nlohmann::ordered_json::array();
     for (const auto& e : facts.properties.entries()) {
       auto name = repair::property_name(e.id);
-      props.push_back({{"id", repair::to_number(e.id)},
-                       {"name", name ? nlohmann::json(std::string(*name)) : nlohmann::json()}});
+      props.push_back(
+          {{"id", repair::to_number(e.id)},
+           {"name", name ? nlohmann::ordered_json(std::string(*name)) : nlohmann::ordered_json()}});
     }
     c["properties"] = std::move(props);
     certs.push_back(std::move(c));
@@ -217,6 +222,233 @@ void add_dump_command(CLI::App& app, int& exit_code) {
     options.crlf = *crlf;
     options.typed_store_name = selection->name;
     emulator::render_store_dump(*machine, *store, options, std::cout);
+  });
+}
+
+void add_parse_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("parse", "Parse a certutil [-v] -store dump (UTF-8 or UTF-16)");
+  auto file = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("DUMPFILE", *file, "certutil output, as redirected to a file")->required();
+  cmd->add_flag("--json", *json, "Print JSON");
+  cmd->callback([=, &exit_code] {
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) {
+      exit_code = report(repair::make_error(repair::ErrorCode::kIo, *file + ": cannot open"));
+      return;
+    }
+    // Stream: each certificate is printed as soon as it is parsed, so memory stays bounded by
+    // the largest record whatever the size of the dump.
+    std::size_t count = 0;
+    if (*json) std::cout << "{\"certificates\":[";
+    repair::StoreDumpParser parser(
+        [&](repair::DumpCertificate&& certificate) {
+          if (*json) {
+            std::cout << (count == 0 ? "\n" : ",\n") << certificate_json(certificate).dump();
+          } else {
+            const auto& kp = certificate.key_provider;
+            auto number = [](const std::optional<std::uint32_t>& v) {
+              return v ? std::to_string(*v) : std::string("-");
+            };
+            std::cout << fmt::format(
+                "{:>4}  {:<40}  type {:>2}  KeySpec {:>2}  {}  {}{}\n",
+                certificate.index ? std::to_string(*certificate.index) : "-", certificate.serial,
+                kp ? number(kp->provider_type) : "-", kp ? number(kp->key_spec) : "-",
+                kp && kp->provider ? *kp->provider : "(no key provider information)",
+                certificate.subject, certificate.complete ? "" : "  [incomplete]");
+          }
+          ++count;
+        },
+        *file);
+    std::string buffer(1 << 16, '\0');
+    while (in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      parser.feed(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+    }
+    auto summary = parser.finish();
+    if (!summary) {
+      if (*json) std::cout << "]}\n";
+      exit_code = report(summary.error());
+      return;
+    }
+    if (*json) {
+      nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+      for (const auto& w : summary->warnings) warnings.push_back(warning_json(w));
+      std::cout << "\n],\"warnings\":" << warnings.dump() << "}\n";
+    } else {
+      std::cout << fmt::format("{} certificate{}, {} warning{}\n", count, count == 1 ? "" : "s",
+                               summary->warnings.size(), summary->warnings.size() == 1 ? "" : "s");
+      for (const auto& w : summary->warnings) {
+        std::cout << fmt::format("  {}:{}: {}\n", *file, w.line, w.message);
+      }
+    }
+  });
+}
+
+namespace {
+
+nlohmann::ordered_json inf_property_json(const repair::InfProperty& p) {
+  static const char* const kKinds[] = {"delete", "empty", "text", "hex"};
+  const auto name = repair::property_name(p.id);
+  nlohmann::ordered_json out = {
+      {"id", repair::to_number(p.id)},
+      {"name", name ? nlohmann::ordered_json(std::string(*name)) : nlohmann::ordered_json()},
+      {"kind", kKinds[static_cast<int>(p.kind)]},
+      {"line", p.line}};
+  auto opt = [](const auto& v) {
+    return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+  };
+  if (p.key_provider) {
+    const auto& kp = *p.key_provider;
+    out["key_provider"] = {{"container", opt(kp.container)},
+                           {"provider", opt(kp.provider)},
+                           {"provider_type", opt(kp.provider_type)},
+                           {"flags", opt(kp.flags)},
+                           {"keyspec", opt(kp.key_spec)}};
+  } else if (p.id == repair::PropertyId::CERT_ENHKEY_USAGE_PROP_ID &&
+             p.kind == repair::InfValueKind::kText) {
+    out["ekus"] = p.ekus;
+  } else if (p.kind == repair::InfValueKind::kText) {
+    out["text"] = p.text;
+  } else if (p.kind == repair::InfValueKind::kHex) {
+    out["hex"] = repair::to_hex(p.value);
+  }
+  return out;
+}
+
+// Copies `path` to the first free "<path>.bak", "<path>.bak.1", ... and returns the copy's name.
+repair::Result<std::string> back_up(const std::string& path) {
+  auto data = emulator::read_file(path);
+  if (!data) return data.error();
+  std::string backup = path + ".bak";
+  for (int n = 1; std::ifstream(backup).good(); ++n) backup = path + ".bak." + std::to_string(n);
+  if (auto s = emulator::write_file_atomically(backup, *data); !s) return s.error();
+  return backup;
+}
+
+}  // namespace
+
+void add_inf_command(CLI::App& app, int& exit_code) {
+  auto* inf = app.add_subcommand("inf", "certutil property INF files");
+  inf->require_subcommand(1);
+  auto* check = inf->add_subcommand("check", "Parse a property INF and print its properties");
+  auto file = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  check->add_option("FILE", *file, "INF file (UTF-8 or UTF-16 with BOM)")->required();
+  check->add_flag("--json", *json, "Print JSON");
+  check->callback([=, &exit_code] {
+    auto data = emulator::read_file(*file);
+    if (!data) {
+      exit_code = report(data.error());
+      return;
+    }
+    auto parsed = repair::parse_property_inf(*data, *file);
+    if (!parsed) {
+      exit_code = report(parsed.error());
+      return;
+    }
+    if (*json) {
+      nlohmann::ordered_json props = nlohmann::ordered_json::array();
+      for (const auto& p : parsed->properties) props.push_back(inf_property_json(p));
+      nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+      for (const auto& w : parsed->warnings) {
+        warnings.push_back({{"line", w.line}, {"message", w.message}});
+      }
+      std::cout << nlohmann::ordered_json{{"properties", props}, {"warnings", warnings}}.dump(2)
+                << "\n";
+    } else {
+      for (const auto& p : parsed->properties) {
+        std::cout << fmt::format("{}:{}: {}\n", *file, p.line, inf_property_json(p).dump());
+      }
+      for (const auto& w : parsed->warnings) {
+        std::cerr << fmt::format("{}:{}: warning: {}\n", *file, w.line, w.message);
+      }
+    }
+  });
+}
+
+void add_repairstore_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "repairstore",
+      "certutil -repairstore on a snapshot: apply a property INF, or without one "
+      "repair the private key association");
+  auto file = std::make_shared<std::string>();
+  auto cert_ids = std::make_shared<std::string>();
+  auto inf_file = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  auto csp = std::make_shared<std::string>();
+  auto selection = std::make_shared<StoreSelection>();
+  cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
+  cmd->add_option("CERTIDLIST", *cert_ids,
+                  "Comma-separated serial numbers, SHA-1 thumbprints or indexes")
+      ->required();
+  cmd->add_option("INF", *inf_file, "Property INF file (omit to repair the key association)");
+  cmd->add_option("-o,--output", *output, "Write the result here instead of over SNAPSHOT");
+  cmd->add_option("--csp", *csp, "Look for the key only in this provider");
+  add_store_options(cmd, *selection);
+  cmd->callback([=, &exit_code] {
+    auto machine = emulator::load_snapshot(*file);
+    if (!machine) {
+      exit_code = report(machine.error());
+      return;
+    }
+    auto location = emulator::parse_location(selection->location);
+    if (!location) {
+      exit_code = report(location.error());
+      return;
+    }
+    std::optional<repair::PropertyInf> inf;
+    if (!inf_file->empty()) {
+      auto data = emulator::read_file(*inf_file);
+      if (!data) {
+        exit_code = report(data.error());
+        return;
+      }
+      auto parsed = repair::parse_property_inf(*data, *inf_file);
+      if (!parsed) {
+        exit_code = report(parsed.error());
+        return;
+      }
+      for (const auto& w : parsed->warnings) {
+        std::cerr << fmt::format("{}:{}: warning: {}\n", *inf_file, w.line, w.message);
+      }
+      inf = std::move(*parsed);
+    }
+    emulator::EmulatedStore store(*machine, *location, selection->name);
+    repair::RepairStoreOptions options;
+    if (!csp->empty()) options.provider = *csp;
+    auto result = repair::repair_store(store, *cert_ids, inf ? &*inf : nullptr, options);
+    if (!result) {
+      std::cerr << "CertUtil: -repairstore command FAILED\n";
+      exit_code = report(result.error());
+      return;
+    }
+    for (const auto& line : result->transcript) std::cout << line << "\n";
+    const std::string target = output->empty() ? *file : *output;
+    if (result->changes.empty()) {
+      std::cout << "certbed: nothing changed\n";
+      if (output->empty()) return;
+    }
+    if (std::ifstream(target).good()) {
+      auto backup = back_up(target);
+      if (!backup) {
+        exit_code = report(backup.error());
+        return;
+      }
+      std::cout << fmt::format("certbed: backed up {} to {}\n", target, *backup);
+    }
+    if (auto saved = emulator::save_snapshot(*machine, target); !saved) {
+      exit_code = report(saved.error());
+      return;
+    }
+    for (const auto& c : result->changes) {
+      std::cout << fmt::format("certbed: certificate {} ({}): {} {}\n", c.index, c.serial,
+                               repair::property_label(c.id),
+                               !c.after   ? "deleted"
+                               : c.before ? "replaced"
+                                          : "added");
+    }
+    std::cout << fmt::format("certbed: wrote {}\n", target);
   });
 }
 

@@ -14,6 +14,9 @@ void add_init_command(CLI::App& app, int& exit_code);
 void add_store_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 void add_dump_command(CLI::App& app, int& exit_code);
+void add_parse_command(CLI::App& app, int& exit_code);
+void add_inf_command(CLI::App& app, int& exit_code);
+void add_repairstore_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 
 }  // namespace certbed::cli

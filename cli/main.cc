@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   certbed::cli::add_store_command(app, exit_code);
   certbed::cli::add_export_command(app, exit_code);
   certbed::cli::add_dump_command(app, exit_code);
+  certbed::cli::add_parse_command(app, exit_code);
+  certbed::cli::add_inf_command(app, exit_code);
+  certbed::cli::add_repairstore_command(app, exit_code);
   certbed::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);

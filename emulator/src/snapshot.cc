@@ -79,7 +79,7 @@ Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat fo
   snapshot::Snapshot out;
   out.set_format_version(kFormatVersion);
   out.set_machine_guid(machine.machine_guid());
-  out.set_scenario(scenario);
+  out.set_scenario(scenario.empty() ? machine.origin() : scenario);
   for (const auto& [key, store] : machine.stores()) {
     auto* s = out.add_stores();
     s->set_location(to_proto(store.location()));
@@ -256,6 +256,7 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
     }
   }
 
+  machine.origin() = in.scenario();
   if (in.has_ca()) {
     CaConfiguration ca;
     ca.ca_name = in.ca().ca_name();

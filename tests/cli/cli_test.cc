@@ -104,3 +104,83 @@ TEST(Cli, DemoShowsTheSeedCase) {
 
 }  // namespace
 }  // namespace certbed::testing
+
+namespace certbed::testing {
+namespace {
+
+TEST(CliRepairStore, SeedFixTurnsKeySpecTwoIntoZeroAndChangesNothingElse) {
+  TempDir dir;
+  const auto s = shell_quote(dir.file("s.textproto"));
+  const auto t = shell_quote(dir.file("t.textproto"));
+  const std::string inf =
+      shell_quote(std::string(CERTBED_SOURCE_DIR) + "/fixtures/inf/KeyProv.inf");
+  ASSERT_EQ(run_command(certbed() + " init ca-ksp-keyspec2 -o " + s).exit_code, 0);
+  auto repair = run_command(certbed() + " repairstore " + s + " 1f3a5c7e9b2d4f6081a3c5e7092b4d6f " +
+                            inf + " -o " + t);
+  ASSERT_EQ(repair.exit_code, 0) << repair.output;
+  EXPECT_NE(repair.output.find("CertUtil: -repairstore command completed successfully."),
+            std::string::npos);
+  auto listing = run_command(certbed() + " store " + t);
+  EXPECT_NE(listing.output.find("0 (XCN_AT_NONE)"), std::string::npos) << listing.output;
+  // Exactly one line of the snapshot differs: property 2's value.
+  auto diff = run_command("diff " + s + " " + t + " | grep -c '^[<>]'");
+  EXPECT_EQ(diff.output, "2\n") << diff.output;
+  // In place: the previous snapshot is backed up first.
+  auto in_place = run_command(certbed() + " repairstore " + s + " 0 " + inf);
+  ASSERT_EQ(in_place.exit_code, 0) << in_place.output;
+  EXPECT_NE(in_place.output.find("backed up"), std::string::npos);
+  EXPECT_EQ(run_command("cmp " + s + " " + t).exit_code, 0);
+  auto backup = run_command("diff -q " + shell_quote(dir.file("s.textproto.bak")) + " " + t);
+  EXPECT_EQ(backup.exit_code, 1) << "the backup holds the state before the repair";
+}
+
+TEST(CliRepairStore, MalformedInfIsALocatedInputError) {
+  TempDir dir;
+  const auto s = shell_quote(dir.file("s.textproto"));
+  const auto inf = dir.file("bad.inf");
+  ASSERT_EQ(run_command(certbed() + " init ca-ksp-keyspec2 -o " + s).exit_code, 0);
+  ASSERT_EQ(
+      run_command("printf '[Properties]\\n2 = \"{text}Container=c&Provider=p&KeySpec=7\"\\n' > " +
+                  shell_quote(inf))
+          .exit_code,
+      0);
+  auto check = run_command(certbed() + " inf check " + shell_quote(inf));
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.output.find("bad.inf:2:"), std::string::npos) << check.output;
+  const auto before = run_command("cat " + s).output;
+  auto repair = run_command(certbed() + " repairstore " + s + " 0 " + shell_quote(inf));
+  EXPECT_EQ(repair.exit_code, 2);
+  EXPECT_EQ(run_command("cat " + s).output, before);
+}
+
+TEST(CliInfCheck, PrintsPropertiesInFileOrderAsJson) {
+  const std::string inf =
+      shell_quote(std::string(CERTBED_SOURCE_DIR) + "/fixtures/inf/certutil-help-example.inf");
+  auto r = run_command(certbed() + " inf check --json " + inf);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto friendly = r.output.find("\"Friendly Name\"");
+  const auto keyprov = r.output.find("\"provider\": \"Microsoft Strong Cryptographic Provider\"");
+  const auto eku = r.output.find("\"1.3.6.1.5.5.7.3.2\"");
+  ASSERT_NE(friendly, std::string::npos);
+  ASSERT_NE(keyprov, std::string::npos);
+  ASSERT_NE(eku, std::string::npos);
+  EXPECT_LT(friendly, keyprov);
+  EXPECT_LT(keyprov, eku);
+  EXPECT_NE(r.output.find("\"keyspec\": 2"), std::string::npos);
+}
+
+TEST(CliRepairStore, WithoutInfRepairsTheKeyAssociation) {
+  TempDir dir;
+  const auto s = shell_quote(dir.file("s.pb"));
+  ASSERT_EQ(run_command(certbed() + " init web-lost-key-association -o " + s).exit_code, 0);
+  auto r = run_command(certbed() + " repairstore " + s + " 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Microsoft Software Key Storage Provider: KeySpec=0"), std::string::npos);
+  auto dump = run_command(certbed() + " dump " + s);
+  EXPECT_EQ(dump.output.find("No key provider information"), std::string::npos) << dump.output;
+  auto again = run_command(certbed() + " repairstore " + s + " 1");
+  EXPECT_NE(again.output.find("nothing changed"), std::string::npos) << again.output;
+}
+
+}  // namespace
+}  // namespace certbed::testing

@@ -110,6 +110,10 @@ class Machine {
 
   std::vector<repair::KeyContainerFacts> key_container_facts() const;
 
+  // The built-in scenario the machine came from ("" for others); snapshots keep it.
+  std::string& origin() { return origin_; }
+  const std::string& origin() const { return origin_; }
+
   std::optional<CaConfiguration>& ca_configuration() { return ca_; }
   const std::optional<CaConfiguration>& ca_configuration() const { return ca_; }
 
@@ -118,6 +122,7 @@ class Machine {
   std::map<StoreKey, CertificateStore> stores_;
   std::map<std::string, KeyProvider> providers_;  // by lower-case name
   std::optional<CaConfiguration> ca_;
+  std::string origin_;
 };
 
 }  // namespace certbed::emulator
