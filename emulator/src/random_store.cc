@@ -26,7 +26,7 @@ const char* const kOddPieces[] = {
     "comma, here",
     "\xF0\x9F\x94\x91",
     "tab\tseparated",
-    "trailing space ",
+    "inner  double  space",
     "x=y",
     "<angle>",
     "back\\slash",
