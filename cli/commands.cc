@@ -8,6 +8,7 @@
 
 #include "certbed/emulator/dump_renderer.h"
 #include "certbed/emulator/emulated_store.h"
+#include "certbed/emulator/random_store.h"
 #include "certbed/emulator/scenarios.h"
 #include "certbed/emulator/snapshot.h"
 #include "certbed/repair/cert_id.h"
@@ -84,8 +85,17 @@ void add_init_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", *output,
                   "Snapshot file (.textproto for text format, anything else binary)");
   cmd->add_flag("--list", *list, "List the built-in scenarios");
+  auto count = std::make_shared<std::size_t>(1000);
+  auto seed = std::make_shared<std::uint64_t>(1);
+  cmd->add_option("--certificates", *count, "With SCENARIO random: how many certificates")
+      ->capture_default_str();
+  cmd->add_option("--seed", *seed, "With SCENARIO random: the generator's seed")
+      ->capture_default_str();
   cmd->callback([=, &exit_code] {
     if (*list) {
+      std::cout << fmt::format("{:<26} {}\n", "random",
+                               "A random LocalMachine\\My store (--certificates N --seed S): every "
+                               "provider kind and KeySpec, odd names");
       for (const auto& s : emulator::list_scenarios()) {
         std::cout << fmt::format("{:<26} {}\n", s.name, s.description);
       }
@@ -96,7 +106,13 @@ void add_init_command(CLI::App& app, int& exit_code) {
       exit_code = kExitInputError;
       return;
     }
-    auto machine = emulator::build_scenario(*scenario);
+    auto machine = [&] {
+      if (*scenario != "random") return emulator::build_scenario(*scenario);
+      emulator::RandomStoreOptions options;
+      options.certificates = *count;
+      options.seed = *seed;
+      return emulator::generate_random_machine(options);
+    }();
     if (!machine) {
       exit_code = report(machine.error());
       return;
