@@ -15,6 +15,7 @@
 #include "certbed/repair/property_inf.h"
 #include "certbed/repair/repair_store.h"
 #include "certbed/repair/wincrypt_constants.h"
+#include "cli_support.h"
 #include "dump_json.h"
 #include "store_table.h"
 
@@ -23,23 +24,6 @@ namespace certbed::cli {
 using emulator::StoreLocation;
 
 namespace {
-
-int report(const repair::Error& error) {
-  std::cerr << "certbed: " << error.to_string() << "\n";
-  return error.code == repair::ErrorCode::kInternal ? kExitFailure : kExitInputError;
-}
-
-struct StoreSelection {
-  std::string location = "LocalMachine";
-  std::string name = "My";
-};
-
-void add_store_options(CLI::App* cmd, StoreSelection& selection) {
-  cmd->add_option("--store", selection.name, "Store name (My, Root, CA, Request, ...)")
-      ->capture_default_str();
-  cmd->add_option("--location", selection.location, "LocalMachine or CurrentUser")
-      ->capture_default_str();
-}
 
 nlohmann::ordered_json store_json(const repair::ReadOnlyStore& store) {
   nlohmann::ordered_json certs = nlohmann::ordered_json::array();
@@ -330,16 +314,6 @@ nlohmann::ordered_json inf_property_json(const repair::InfProperty& p) {
     out["hex"] = repair::to_hex(p.value);
   }
   return out;
-}
-
-// Copies `path` to the first free "<path>.bak", "<path>.bak.1", ... and returns the copy's name.
-repair::Result<std::string> back_up(const std::string& path) {
-  auto data = emulator::read_file(path);
-  if (!data) return data.error();
-  std::string backup = path + ".bak";
-  for (int n = 1; std::ifstream(backup).good(); ++n) backup = path + ".bak." + std::to_string(n);
-  if (auto s = emulator::write_file_atomically(backup, *data); !s) return s.error();
-  return backup;
 }
 
 }  // namespace

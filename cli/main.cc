@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   certbed::cli::add_parse_command(app, exit_code);
   certbed::cli::add_inf_command(app, exit_code);
   certbed::cli::add_repairstore_command(app, exit_code);
+  certbed::cli::add_diagnose_command(app, exit_code);
+  certbed::cli::add_plan_command(app, exit_code);
+  certbed::cli::add_apply_command(app, exit_code);
+  certbed::cli::add_renew_command(app, exit_code);
   certbed::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -114,6 +114,12 @@ std::vector<repair::KeyContainerFacts> EmulatedStore::key_containers() const {
   return machine_.key_container_facts();
 }
 
+std::optional<repair::CaConfigFacts> EmulatedStore::ca_configuration() const {
+  const auto& ca = machine_.ca_configuration();
+  if (!ca) return std::nullopt;
+  return repair::CaConfigFacts{ca->ca_name, ca->provider, ca->provider_type, ca->ca_cert_hashes};
+}
+
 repair::Result<std::unique_ptr<repair::Transaction>> EmulatedStore::begin_transaction() {
   return std::unique_ptr<repair::Transaction>(std::make_unique<EmulatedTransaction>(*this));
 }

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "certbed/emulator/ca_service.h"
 #include "certbed/emulator/certificate_factory.h"
 #include "certbed/emulator/key_source.h"
 #include "certbed/repair/key_prov_info.h"
@@ -158,6 +159,106 @@ Result<Machine> web_server(LeafLink link) {
   return machine;
 }
 
+// Scenarios below are appended after the first six, whose bytes tests pin.
+
+const DistinguishedName kContosoRootCa{
+    {{"CN", "Contoso Root CA"}, {"DC", "Contoso"}, {"DC", "com"}}};
+const DistinguishedName kContosoIssuingCa{
+    {{"CN", "Contoso Issuing CA"}, {"DC", "Contoso"}, {"DC", "com"}}};
+
+// An enterprise issuing CA "Contoso Issuing CA" on ca01.contoso.com, its key in the Software KSP
+// with KeySpec `key_spec` (the support article's own example is such a subordinate). The offline
+// root "Contoso Root CA" is trusted in Root; its key is not on this machine.
+Result<Machine> ksp_subordinate_ca(std::uint32_t key_spec) {
+  Machine machine;
+  auto keys = KeySource::deterministic();
+  auto root_key = keys.next(KeyAlgorithm::kRsa2048);
+  if (!root_key) return root_key.error();
+  CertificateSpec root_spec;
+  root_spec.profile = CertificateProfile::kRootCa;
+  root_spec.subject = kContosoRootCa;
+  root_spec.serial_hex = "4e6a8c0e2f4b6d8fa1c3e5072d4f6b81";
+  root_spec.not_before = utc_seconds(2022, 6, 1, 8, 0, 0);
+  root_spec.not_after = utc_seconds(2042, 6, 1, 8, 10, 0);
+  auto root = issue_certificate(root_spec, root_key->get(), std::nullopt, true);
+  if (!root) return root.error();
+
+  auto ca_key = keys.next(KeyAlgorithm::kRsa2048);
+  if (!ca_key) return ca_key.error();
+  CertificateSpec spec;
+  spec.profile = CertificateProfile::kSubordinateCa;
+  spec.subject = kContosoIssuingCa;
+  spec.serial_hex = "1f0000000254c3a8e1b7d90f6a000000000002";
+  spec.not_before = kCaNotBefore;
+  spec.not_after = utc_seconds(2029, 1, 15, 10, 10, 0);
+  auto ca = issue_certificate(spec, ca_key->get(), IssuerRef{root->get(), root_key->get()}, true);
+  if (!ca) return ca.error();
+  auto container = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "Contoso Issuing CA",
+                                            {ContainerKey{wc::AT_NONE, *ca_key}},
+                                            repair::KeyScope::kMachine, false);
+  if (!container) return container.error();
+  repair::KeyProvInfo info{"Contoso Issuing CA",
+                           std::string(wc::MS_KEY_STORAGE_PROVIDER),
+                           wc::PROV_CNG_KSP,
+                           wc::CRYPT_MACHINE_KEYSET,
+                           key_spec,
+                           {}};
+  const repair::Bytes der = certificate_der(ca->get());
+  auto my = machine.store(StoreLocation::kLocalMachine, "My").add(der, with_key_prov_info(info));
+  if (!my) return my.error();
+  if (auto r = machine.store(StoreLocation::kLocalMachine, "CA").add(der, {}); !r) return r.error();
+  if (auto r =
+          machine.store(StoreLocation::kLocalMachine, "Root").add(certificate_der(root->get()), {});
+      !r) {
+    return r.error();
+  }
+  CaConfiguration config;
+  config.ca_name = "Contoso Issuing CA";
+  config.provider = info.provider;
+  config.provider_type = info.provider_type;
+  config.ca_type = ENUM_ENTERPRISE_SUBCA;
+  config.server_name = "ca01.contoso.com";
+  config.ca_cert_hashes.push_back(
+      machine.store(StoreLocation::kLocalMachine, "My").at(*my).facts.sha1);
+  machine.ca_configuration() = std::move(config);
+  return machine;
+}
+
+// The seed CA renewed twice, following the index table of "Certification Authority Renewal":
+// installed 0/0, renewed with a new key (V1.1, container "Contoso CA(1)"), then with that key
+// again (V2.1). Then KeySpec 2 reached certificates 0 and 1 (say, restored from a PFX imported
+// AT_SIGNATURE) and only the current one, 2, was repaired: renewal with the existing key still
+// fails, because every CA certificate must have KeySpec 0.
+Result<Machine> renewed_ksp_ca() {
+  auto machine = ksp_ca(wc::AT_NONE);
+  if (!machine) return machine.error();
+  for (const bool reuse : {false, true}) {
+    RenewOptions options;
+    options.reuse_keys = reuse;
+    auto renewed = renew_ca_certificate(*machine, options);
+    if (!renewed) return renewed.error();
+    if (!renewed->succeeded) {
+      return make_error(ErrorCode::kInternal,
+                        "building the renewed CA failed: " + renewed->events.back().text);
+    }
+  }
+  auto& my = machine->store(StoreLocation::kLocalMachine, "My");
+  const auto hashes = machine->ca_configuration()->ca_cert_hashes;
+  for (std::size_t index : {0u, 1u}) {
+    const auto position = my.find_by_sha1(hashes[index]);
+    if (!position) return make_error(ErrorCode::kInternal, "renewed CA certificate missing");
+    auto info = my.at(*position).facts.key_prov_info();
+    if (!info || !info->has_value()) {
+      return make_error(ErrorCode::kInternal, "renewed CA certificate has no key provider info");
+    }
+    repair::KeyProvInfo changed = **info;
+    changed.key_spec = wc::AT_SIGNATURE;
+    my.properties(*position).set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID,
+                                 key_prov_info_bytes(changed));
+  }
+  return machine;
+}
+
 struct ScenarioEntry {
   ScenarioInfo info;
   std::function<Result<Machine>()> build;
@@ -185,6 +286,17 @@ const std::vector<ScenarioEntry>& entries() {
        [] { return web_server(LeafLink::kMissingContainer); }},
       {{"web-healthy", "TLS server certificate correctly linked to its KSP key"},
        [] { return web_server(LeafLink::kCorrect); }},
+      {{"subca-ksp-keyspec2",
+        "Enterprise issuing CA \"Contoso Issuing CA\" (under the offline \"Contoso Root CA\"), "
+        "its key in the Software KSP but KeySpec 2: renewal with the existing key fails and no "
+        "request is made"},
+       [] { return ksp_subordinate_ca(wc::AT_SIGNATURE); }},
+      {{"subca-ksp-healthy", "The same issuing CA with KeySpec 0: renewal makes a request"},
+       [] { return ksp_subordinate_ca(wc::AT_NONE); }},
+      {{"ca-ksp-keyspec2-renewed",
+        "\"Contoso CA\" renewed twice (new key, then reused: V1.1, V2.1); CA certificates 0 and 1 "
+        "still have KeySpec 2, only the current one 0: renewal with the existing key fails"},
+       [] { return renewed_ksp_ca(); }},
   };
   return all;
 }

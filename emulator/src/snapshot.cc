@@ -68,7 +68,7 @@ Error located(const std::string& source, std::string message) {
 
 SnapshotFormat snapshot_format_for(const std::string& path) {
   const std::string ext = to_lower_ascii(std::filesystem::path(path).extension().string());
-  if (ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt" || ext == ".txt") {
+  if (ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt") {
     return SnapshotFormat::kText;
   }
   return SnapshotFormat::kBinary;
@@ -123,6 +123,8 @@ Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat fo
     c->set_hash_algorithm(ca->hash_algorithm);
     c->set_machine_keyset(ca->machine_keyset);
     for (const auto& h : ca->ca_cert_hashes) c->add_ca_cert_hashes(h);
+    c->set_ca_type(ca->ca_type);
+    c->set_server_name(ca->server_name);
   }
 
   std::string data;
@@ -264,6 +266,8 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
     ca.provider_type = in.ca().provider_type();
     ca.hash_algorithm = in.ca().hash_algorithm();
     ca.machine_keyset = in.ca().machine_keyset();
+    ca.ca_type = in.ca().ca_type();
+    ca.server_name = in.ca().server_name();
     for (const auto& h : in.ca().ca_cert_hashes()) {
       auto normalized = repair::normalize_hex(h);
       if (!normalized || normalized->size() != 40) {

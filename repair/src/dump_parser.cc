@@ -1783,6 +1783,7 @@ CertFacts DumpCertificate::to_cert_facts() const {
     info.key_spec =
         key_provider->key_spec.value_or(info.is_ksp() ? wc::AT_NONE : wc::AT_KEYEXCHANGE);
     if (auto encoded = encode_key_prov_info(info)) prov = std::move(*encoded);
+    f.key_prov_info_inferred = !key_provider->complete();
   }
   bool prov_placed = false;
   for (const DumpProperty& p : properties) {

@@ -73,8 +73,9 @@ Result<KeyProvInfo> find_key_association(const ReadOnlyStore& store, const CertF
 
 }  // namespace
 
-Result<RepairStoreResult> repair_store(Store& store, std::string_view cert_id_list,
-                                       const PropertyInf* inf, const RepairStoreOptions& options) {
+Result<RepairStoreResult> stage_repair_store(const ReadOnlyStore& store,
+                                             std::string_view cert_id_list, const PropertyInf* inf,
+                                             const RepairStoreOptions& options) {
   auto matched = match_cert_ids(store, cert_id_list);
   if (!matched) return matched.error();
 
@@ -110,17 +111,29 @@ Result<RepairStoreResult> repair_store(Store& store, std::string_view cert_id_li
     result.transcript.push_back(info->provider + ": KeySpec=" + std::to_string(info->key_spec));
   }
 
-  if (!result.changes.empty()) {
-    auto tx = store.begin_transaction();
-    if (!tx) return tx.error();
-    for (const auto& c : result.changes) {
-      auto staged = c.after ? (*tx)->set_property(c.sha1, c.id, *c.after)
-                            : (*tx)->delete_property(c.sha1, c.id);
-      if (!staged) return staged.error();
-    }
-    if (auto committed = (*tx)->commit(); !committed) return committed.error();
-  }
   result.transcript.emplace_back("CertUtil: -repairstore command completed successfully.");
+  return result;
+}
+
+Status commit_changes(Store& store, const std::vector<PropertyChange>& changes) {
+  if (changes.empty()) return {};
+  auto tx = store.begin_transaction();
+  if (!tx) return tx.error();
+  for (const auto& c : changes) {
+    auto staged = c.after ? (*tx)->set_property(c.sha1, c.id, *c.after)
+                          : (*tx)->delete_property(c.sha1, c.id);
+    if (!staged) return staged.error();
+  }
+  return (*tx)->commit();
+}
+
+Result<RepairStoreResult> repair_store(Store& store, std::string_view cert_id_list,
+                                       const PropertyInf* inf, const RepairStoreOptions& options) {
+  auto result = stage_repair_store(store, cert_id_list, inf, options);
+  if (!result) return result.error();
+  if (auto committed = commit_changes(store, result->changes); !committed) {
+    return committed.error();
+  }
   return result;
 }
 

@@ -19,6 +19,7 @@ class EmulatedStore final : public repair::Store {
   std::optional<std::size_t> find_by_sha1(std::string_view sha1) const override;
   std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
   std::vector<repair::KeyContainerFacts> key_containers() const override;
+  std::optional<repair::CaConfigFacts> ca_configuration() const override;
   repair::Result<std::unique_ptr<repair::Transaction>> begin_transaction() override;
 
   // Fault injection for tests: the next commit fails after applying `writes` changes (and must

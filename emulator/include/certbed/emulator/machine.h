@@ -72,6 +72,10 @@ struct CaConfiguration {
   std::string hash_algorithm = "SHA256";    // CSP\CNGHashAlgorithm
   bool machine_keyset = true;               // CSP\MachineKeyset
   std::vector<std::string> ca_cert_hashes;  // CACertHash, index order, lower-case hex
+  // CAType (certsrv.h ENUM_CATYPES; see ca_service.h). 0, ENUM_ENTERPRISE_ROOTCA, is also what a
+  // snapshot written before this field existed reads as: every CA it could hold was a root.
+  std::uint32_t ca_type = 0;
+  std::string server_name;  // CAServerName: the CA host's DNS name (names the request file)
 
   bool operator==(const CaConfiguration&) const = default;
 };

@@ -38,6 +38,12 @@ using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME_free>>;
 using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, Deleter<EXTENDED_KEY_USAGE_free>>;
 using BasicConstraintsPtr = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS_free>>;
 
+// A STACK_OF(X509_EXTENSION) owns its extensions (X509_REQ_add_extensions copies them).
+inline void free_extension_stack(STACK_OF(X509_EXTENSION) * extensions) {
+  sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+}
+using X509ExtStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<free_extension_stack>>;
+
 // Keys are immutable once made, so containers and snapshots share them by reference count.
 using SharedPkey = std::shared_ptr<EVP_PKEY>;
 inline SharedPkey share(PkeyPtr key) { return SharedPkey(key.release(), EVP_PKEY_free); }

@@ -9,7 +9,7 @@ namespace certbed::emulator {
 
 enum class SnapshotFormat { kText, kBinary };
 
-// ".textproto", ".txtpb", ".pbtxt" and ".txt" mean text; everything else binary.
+// ".textproto", ".txtpb" and ".pbtxt" mean text; everything else binary (".txt" is a dump).
 SnapshotFormat snapshot_format_for(const std::string& path);
 
 repair::Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat format,

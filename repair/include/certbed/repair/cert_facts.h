@@ -30,6 +30,9 @@ struct CertFacts {
   std::optional<std::uint32_t> ca_version;  // CA Version extension: low 16 bits cert index
   std::vector<std::string> ekus;            // dotted OIDs from the EKU extension
   std::string template_name;
+  // Set by backends that saw property 2 only partly (a non-verbose dump prints no ProviderType,
+  // Flags or KeySpec): its numbers were inferred, so rules must not judge them.
+  bool key_prov_info_inferred = false;
   PropertyBag properties;
 
   bool operator==(const CertFacts&) const = default;

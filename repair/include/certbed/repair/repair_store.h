@@ -34,6 +34,15 @@ struct RepairStoreResult {
   std::vector<std::string> transcript;  // what certutil would print, line by line
 };
 
+// What repair_store would change, computed against the store's current state without changing
+// it (the transcript included).
+Result<RepairStoreResult> stage_repair_store(const ReadOnlyStore& store,
+                                             std::string_view cert_id_list, const PropertyInf* inf,
+                                             const RepairStoreOptions& options = {});
+
+// Applies changes in one transaction: all of them, or none when anything fails.
+Status commit_changes(Store& store, const std::vector<PropertyChange>& changes);
+
 // Matches `cert_id_list` (see match_cert_ids), stages every change in one transaction and
 // commits it. Any error (an unmatched id, no matching key, a failed commit) leaves the store
 // exactly as it was. Applying the same repair twice changes nothing the second time.

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "certbed/repair/ca_config_facts.h"
 #include "certbed/repair/cert_facts.h"
 #include "certbed/repair/key_container_facts.h"
 #include "certbed/repair/result.h"
@@ -29,6 +30,11 @@ class ReadOnlyStore {
   virtual std::vector<std::size_t> find_by_serial(std::string_view serial) const = 0;
   // Every key container the store's owner can see (all providers of the machine).
   virtual std::vector<KeyContainerFacts> key_containers() const = 0;
+  // False when the backend cannot see key containers at all (a non-verbose dump of one
+  // certificate says little): rules that need them then stay silent rather than guess.
+  virtual bool knows_key_containers() const { return true; }
+  // The CA configuration of the machine, when it hosts a CA and the backend can read it.
+  virtual std::optional<CaConfigFacts> ca_configuration() const { return std::nullopt; }
 };
 
 // Changes staged against a Store; none is visible until commit(), and commit() applies all of

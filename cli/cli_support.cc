@@ -1,0 +1,32 @@
+#include "cli_support.h"
+
+#include <fstream>
+#include <iostream>
+
+#include "certbed/emulator/snapshot.h"
+#include "commands.h"
+
+namespace certbed::cli {
+
+int report(const repair::Error& error) {
+  std::cerr << "certbed: " << error.to_string() << "\n";
+  return error.code == repair::ErrorCode::kInternal ? kExitFailure : kExitInputError;
+}
+
+void add_store_options(CLI::App* cmd, StoreSelection& selection) {
+  cmd->add_option("--store", selection.name, "Store name (My, Root, CA, Request, ...)")
+      ->capture_default_str();
+  cmd->add_option("--location", selection.location, "LocalMachine or CurrentUser")
+      ->capture_default_str();
+}
+
+repair::Result<std::string> back_up(const std::string& path) {
+  auto data = emulator::read_file(path);
+  if (!data) return data.error();
+  std::string backup = path + ".bak";
+  for (int n = 1; std::ifstream(backup).good(); ++n) backup = path + ".bak." + std::to_string(n);
+  if (auto s = emulator::write_file_atomically(backup, *data); !s) return s.error();
+  return backup;
+}
+
+}  // namespace certbed::cli

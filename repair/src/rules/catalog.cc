@@ -1,0 +1,104 @@
+// The rule table and the diagnosis loop.
+#include "rule_support.h"
+
+namespace certbed::repair {
+
+std::string_view severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+  }
+  return "unknown";
+}
+
+bool DiagnosisOptions::has_profile(std::string_view name) const {
+  return std::find(profiles.begin(), profiles.end(), name) != profiles.end();
+}
+
+namespace {
+
+using CertRule = void (*)(const rules::Context&, const CertFacts&, std::vector<Finding>&);
+using StoreRule = void (*)(const rules::Context&, std::vector<Finding>&);
+
+struct RuleEntry {
+  RuleInfo info;
+  CertRule per_certificate;
+  StoreRule per_store;
+};
+
+const std::vector<RuleEntry>& entries() {
+  static const std::vector<RuleEntry> table = {
+      {{"ksp-keyspec-not-zero", Severity::kError, "property 2 (ProviderType, KeySpec), CACertHash",
+        "a key in a Key Storage Provider (ProviderType 0) whose KeySpec is not 0; error on CA "
+        "certificates (renewal with the existing key fails), warning elsewhere",
+        ""},
+       rules::ksp_keyspec_not_zero,
+       nullptr},
+      {{"csp-keyspec-mismatch", Severity::kWarning, "property 2, the CSP container's key slots",
+        "a CSP key whose KeySpec disagrees with the slot that holds the key, or KeySpec 0 with a "
+        "CSP",
+        ""},
+       rules::csp_keyspec_mismatch,
+       nullptr},
+      {{"lost-key-association", Severity::kWarning, "property 2 absent, key containers",
+        "no property 2 although a container holds the certificate's public key", ""},
+       rules::lost_key_association,
+       nullptr},
+      {{"missing-keyset", Severity::kError, "property 2, key containers",
+        "property 2 names a container that does not exist", ""},
+       rules::missing_keyset,
+       nullptr},
+      {{"sql-tls-needs-capi-keyexchange", Severity::kError, "EKU, property 2",
+        "a Server Authentication certificate in a KSP or with KeySpec 2; SQL Server needs a CSP "
+        "AT_KEYEXCHANGE key",
+        "sql"},
+       rules::sql_tls_needs_capi_keyexchange,
+       nullptr},
+      {{"ca-config-provider-mismatch", Severity::kError,
+        "CertSvc CSP\\Provider and ProviderType, the current CA certificate's property 2",
+        "the CA configuration names another provider or type than the CA key's", ""},
+       nullptr,
+       rules::ca_config_provider_mismatch},
+      {{"ca-cert-missing-from-store", Severity::kError, "CACertHash, the store",
+        "a CA certificate listed in CACertHash is not in the store", ""},
+       nullptr,
+       rules::ca_cert_missing_from_store},
+  };
+  return table;
+}
+
+}  // namespace
+
+const std::vector<RuleInfo>& rule_catalog() {
+  static const std::vector<RuleInfo> infos = [] {
+    std::vector<RuleInfo> out;
+    for (const auto& e : entries()) out.push_back(e.info);
+    return out;
+  }();
+  return infos;
+}
+
+std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions& options) {
+  rules::Context ctx{store, options, store.key_containers(), store.knows_key_containers(),
+                     store.ca_configuration()};
+  auto enabled = [&](const RuleEntry& e) {
+    return e.info.profile.empty() || options.has_profile(e.info.profile);
+  };
+  std::vector<Finding> findings;
+  for (std::size_t i = 0; i < store.size(); ++i) {
+    const CertFacts cert = store.certificate(i);
+    for (const auto& e : entries()) {
+      if (e.per_certificate && enabled(e)) e.per_certificate(ctx, cert, findings);
+    }
+  }
+  for (const auto& e : entries()) {
+    if (e.per_store && enabled(e)) e.per_store(ctx, findings);
+  }
+  return findings;
+}
+
+}  // namespace certbed::repair

@@ -1,0 +1,58 @@
+// The link between a certificate and its private key: missing, or pointing nowhere.
+#include "rule_support.h"
+
+namespace certbed::repair::rules {
+
+void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
+  if (!ctx.containers_known) return;
+  auto info = cert.key_prov_info();
+  if (!info.ok() || info->has_value()) return;
+  const auto matches = containers_with_key(ctx, cert.public_key_id);
+  if (matches.empty()) return;  // a certificate without a private key here: nothing to link
+  const bool ca = is_ca_certificate(ctx, cert);
+  Finding f =
+      finding_for(ctx, cert, "lost-key-association", ca ? Severity::kError : Severity::kWarning);
+  const auto& m = matches.front();
+  f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container->container +
+               "\" in " + m.container->provider + " holds the certificate's public key";
+  if (matches.size() > 1) {
+    f.evidence += " (and " + std::to_string(matches.size() - 1) + " other container(s))";
+  }
+  f.fix = "certutil -repairstore my " + cert.serial +
+          " (without an INF: certutil finds the key and writes property 2)";
+  f.fix_kind = FixKind::kRepairKeyAssociation;
+  out.push_back(std::move(f));
+}
+
+void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
+  if (!ctx.containers_known) return;
+  auto info = cert.key_prov_info();
+  if (!info.ok() || !info->has_value()) return;
+  const KeyProvInfo& kpi = **info;
+  if (find_container(ctx, kpi.provider, kpi.container) != nullptr) return;
+  Finding f = finding_for(ctx, cert, "missing-keyset", Severity::kError);
+  f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
+               kpi.provider + ", which does not exist (certutil: Missing stored keyset)";
+  const auto matches = containers_with_key(ctx, cert.public_key_id);
+  if (!matches.empty()) {
+    f.evidence += "; the certificate's key is in container \"" +
+                  matches.front().container->container + "\" in " +
+                  matches.front().container->provider;
+    f.fix = "certutil -repairstore my " + cert.serial +
+            " (without an INF) links the certificate "
+            "to the container that holds its key";
+    f.fix_kind = FixKind::kRepairKeyAssociation;
+  } else {
+    f.fix =
+        "not fixable from the store: the private key is gone from this machine. Restore it "
+        "from a backup (certutil -importpfx, or certutil -restorekey for a CA key), then run "
+        "certutil -repairstore my " +
+        cert.serial +
+        "; without a backup, re-issue the "
+        "certificate";
+    f.fix_kind = FixKind::kManual;
+  }
+  out.push_back(std::move(f));
+}
+
+}  // namespace certbed::repair::rules

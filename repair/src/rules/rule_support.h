@@ -1,0 +1,95 @@
+// Shared facts and helpers for the rule families (one file per family, one table in catalog.cc).
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "certbed/repair/diagnosis.h"
+#include "certbed/repair/wincrypt_constants.h"
+
+namespace certbed::repair::rules {
+
+// What every rule may look at, computed once per diagnosis.
+struct Context {
+  const ReadOnlyStore& store;
+  const DiagnosisOptions& options;
+  std::vector<KeyContainerFacts> containers;
+  bool containers_known = true;
+  std::optional<CaConfigFacts> ca;
+};
+
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+inline bool listed_in_ca_config(const Context& ctx, const CertFacts& cert) {
+  return ctx.ca && std::find(ctx.ca->ca_cert_hashes.begin(), ctx.ca->ca_cert_hashes.end(),
+                             cert.sha1) != ctx.ca->ca_cert_hashes.end();
+}
+
+// A certificate of the CA: listed in CACertHash, or a CA certificate with a private key link.
+inline bool is_ca_certificate(const Context& ctx, const CertFacts& cert) {
+  return listed_in_ca_config(ctx, cert) || cert.is_ca;
+}
+
+inline const KeyContainerFacts* find_container(const Context& ctx, std::string_view provider,
+                                               std::string_view container) {
+  const std::string p = lower(provider);
+  const std::string c = lower(container);
+  for (const auto& k : ctx.containers) {
+    if (lower(k.provider) == p && lower(k.container) == c) return &k;
+  }
+  return nullptr;
+}
+
+struct KeyMatch {
+  const KeyContainerFacts* container = nullptr;
+  const KeyFacts* key = nullptr;
+};
+
+inline std::vector<KeyMatch> containers_with_key(const Context& ctx, const std::string& key_id) {
+  std::vector<KeyMatch> out;
+  if (key_id.empty()) return out;
+  for (const auto& c : ctx.containers) {
+    for (const auto& k : c.keys) {
+      if (k.public_key_id == key_id) out.push_back(KeyMatch{&c, &k});
+    }
+  }
+  return out;
+}
+
+inline Finding finding_for(const Context& ctx, const CertFacts& cert, std::string rule,
+                           Severity severity) {
+  Finding f;
+  f.rule = std::move(rule);
+  f.severity = severity;
+  f.index = cert.index;
+  f.serial = cert.serial;
+  f.sha1 = cert.sha1;
+  f.subject = cert.subject;
+  f.is_ca = is_ca_certificate(ctx, cert);
+  return f;
+}
+
+inline std::string describe(const KeyProvInfo& info) {
+  return "Key Container = " + info.container + ", Provider = " + info.provider +
+         ", ProviderType = " + std::to_string(info.provider_type) +
+         ", KeySpec = " + std::to_string(info.key_spec) + " -- " +
+         std::string(wincrypt::key_spec_name(info.key_spec));
+}
+
+// Rule families: each appends its findings for one certificate (or the whole store).
+void ksp_keyspec_not_zero(const Context&, const CertFacts&, std::vector<Finding>&);
+void csp_keyspec_mismatch(const Context&, const CertFacts&, std::vector<Finding>&);
+void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>&);
+void missing_keyset(const Context&, const CertFacts&, std::vector<Finding>&);
+void sql_tls_needs_capi_keyexchange(const Context&, const CertFacts&, std::vector<Finding>&);
+void ca_config_provider_mismatch(const Context&, std::vector<Finding>&);
+void ca_cert_missing_from_store(const Context&, std::vector<Finding>&);
+
+}  // namespace certbed::repair::rules

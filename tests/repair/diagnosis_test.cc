@@ -1,0 +1,199 @@
+#include "certbed/repair/diagnosis.h"
+
+#include <gtest/gtest.h>
+
+#include "certbed/emulator/dump_renderer.h"
+#include "certbed/emulator/emulated_store.h"
+#include "certbed/emulator/scenarios.h"
+#include "certbed/repair/dump_store.h"
+#include "certbed/repair/wincrypt_constants.h"
+
+namespace certbed::repair {
+namespace {
+
+using emulator::EmulatedStore;
+using emulator::Machine;
+using emulator::StoreLocation;
+
+std::vector<Finding> diagnose_scenario(const std::string& name, DiagnosisOptions options = {}) {
+  auto machine = emulator::build_scenario(name).value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  return diagnose(store, options);
+}
+
+std::vector<std::string> rules_of(const std::vector<Finding>& findings) {
+  std::vector<std::string> out;
+  for (const auto& f : findings) out.push_back(f.rule);
+  return out;
+}
+
+void set_key_prov_info(Machine& machine, std::size_t index, const KeyProvInfo& info) {
+  machine.store(StoreLocation::kLocalMachine, "My")
+      .properties(index)
+      .set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID, encode_key_prov_info(info).value());
+}
+
+TEST(Diagnosis, SeedCaIsAnErrorWithAKeySpecZeroFix) {
+  const auto findings = diagnose_scenario("ca-ksp-keyspec2");
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"ksp-keyspec-not-zero"});
+  const auto& f = findings[0];
+  EXPECT_EQ(f.severity, Severity::kError);
+  EXPECT_TRUE(f.is_ca);
+  EXPECT_EQ(f.serial, "1f3a5c7e9b2d4f6081a3c5e7092b4d6f");
+  EXPECT_NE(f.evidence.find("KeySpec = 2 -- AT_SIGNATURE"), std::string::npos) << f.evidence;
+  EXPECT_NE(f.evidence.find("renewing this CA certificate"), std::string::npos);
+  EXPECT_EQ(f.fix_kind, FixKind::kPropertyInf);
+  ASSERT_TRUE(f.key_provider.has_value());
+  EXPECT_EQ(
+      *f.key_provider,
+      (KeyProvInfo{"Contoso CA", std::string(wincrypt::MS_KEY_STORAGE_PROVIDER), 0, 0x20, 0, {}}));
+}
+
+TEST(Diagnosis, HealthyMachinesHaveNoFindings) {
+  for (const char* name : {"ca-ksp-healthy", "ca-csp-keyspec1", "web-healthy"}) {
+    EXPECT_TRUE(diagnose_scenario(name).empty()) << name;
+  }
+}
+
+TEST(Diagnosis, KspKeySpecOnALeafIsAWarning) {
+  auto machine = emulator::build_scenario("web-healthy").value();
+  auto info = EmulatedStore(machine, StoreLocation::kLocalMachine, "My")
+                  .certificate(1)
+                  .key_prov_info()
+                  .value()
+                  .value();
+  info.key_spec = wincrypt::AT_KEYEXCHANGE;
+  set_key_prov_info(machine, 1, info);
+  const auto findings = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::kWarning);
+  EXPECT_FALSE(findings[0].is_ca);
+}
+
+TEST(Diagnosis, LostKeyAssociationIsFixedWithoutAnInf) {
+  const auto findings = diagnose_scenario("web-lost-key-association");
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"lost-key-association"});
+  EXPECT_EQ(findings[0].fix_kind, FixKind::kRepairKeyAssociation);
+  EXPECT_NE(findings[0].evidence.find("te-WebServer-5b2f0c1e"), std::string::npos);
+}
+
+TEST(Diagnosis, MissingKeysetPointsAtTheContainerThatHoldsTheKey) {
+  const auto findings = diagnose_scenario("web-missing-keyset");
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"missing-keyset"});
+  EXPECT_EQ(findings[0].severity, Severity::kError);
+  EXPECT_EQ(findings[0].fix_kind, FixKind::kRepairKeyAssociation);
+}
+
+TEST(Diagnosis, MissingKeysetWithoutAnyKeyIsNotFixableFromTheStore) {
+  auto machine = emulator::build_scenario("web-missing-keyset").value();
+  ASSERT_TRUE(machine.provider(wincrypt::MS_KEY_STORAGE_PROVIDER)
+                  .remove_container("te-WebServer-5b2f0c1e-8d4a-4f3b-9e6a-2c7d1b0f3e59"));
+  const auto findings = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"missing-keyset"});
+  EXPECT_EQ(findings[0].fix_kind, FixKind::kManual);
+  EXPECT_NE(findings[0].fix.find("not fixable from the store"), std::string::npos);
+  EXPECT_NE(findings[0].fix.find("certutil -importpfx"), std::string::npos);
+}
+
+TEST(Diagnosis, CspKeySpecMustMatchTheSlotThatHoldsTheKey) {
+  auto machine = emulator::build_scenario("ca-csp-keyspec1").value();
+  KeyProvInfo info{
+      "Contoso CA", std::string(wincrypt::MS_STRONG_PROV), 1, 0x20, wincrypt::AT_SIGNATURE, {}};
+  set_key_prov_info(machine, 0, info);
+  auto findings = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"csp-keyspec-mismatch"});
+  EXPECT_EQ(findings[0].key_provider->key_spec, wincrypt::AT_KEYEXCHANGE);
+  EXPECT_EQ(findings[0].severity, Severity::kError);  // a CA certificate
+
+  info.key_spec = wincrypt::AT_NONE;
+  set_key_prov_info(machine, 0, info);
+  findings = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"csp-keyspec-mismatch"});
+  EXPECT_EQ(findings[0].key_provider->key_spec, wincrypt::AT_KEYEXCHANGE);
+}
+
+TEST(Diagnosis, SqlProfileFlagsServerCertificatesInAKsp) {
+  EXPECT_TRUE(diagnose_scenario("web-healthy").empty());
+  DiagnosisOptions sql;
+  sql.profiles = {"sql"};
+  const auto findings = diagnose_scenario("web-healthy", sql);
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"sql-tls-needs-capi-keyexchange"});
+  EXPECT_EQ(findings[0].subject, "CN=web01.contoso.com, O=Contoso");
+  EXPECT_EQ(findings[0].fix_kind, FixKind::kManual);
+  EXPECT_NE(findings[0].fix.find("AT_KEYEXCHANGE"), std::string::npos);
+}
+
+TEST(Diagnosis, CaConfigurationMustNameTheCaKeysProvider) {
+  auto machine = emulator::build_scenario("ca-ksp-healthy").value();
+  machine.ca_configuration()->provider = std::string(wincrypt::MS_STRONG_PROV);
+  machine.ca_configuration()->provider_type = 1;
+  const auto findings = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"ca-config-provider-mismatch"});
+  EXPECT_NE(findings[0].fix.find("certutil -setreg ca\\csp\\Provider \"Microsoft Software Key "
+                                 "Storage Provider\""),
+            std::string::npos);
+}
+
+TEST(Diagnosis, EveryCaCertificateIndexCountsAndMissingOnesAreReported) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  machine.ca_configuration()->ca_cert_hashes.insert(
+      machine.ca_configuration()->ca_cert_hashes.begin(), std::string(40, 'a'));
+  const auto findings = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  EXPECT_EQ(rules_of(findings),
+            (std::vector<std::string>{"ksp-keyspec-not-zero", "ca-cert-missing-from-store"}));
+  EXPECT_NE(findings[1].evidence.find("CACertHash entry 0"), std::string::npos);
+}
+
+TEST(Diagnosis, ParsedVerboseDumpGivesTheSameFindingAsTheSnapshot) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  emulator::DumpOptions options;
+  options.verbose = true;
+  const auto text = emulator::render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options);
+  auto dump = DumpStore::parse(text, "machine.txt").value();
+  const auto from_dump = diagnose(dump);
+  const auto from_snapshot = diagnose(EmulatedStore(machine, StoreLocation::kLocalMachine, "My"));
+  ASSERT_EQ(from_dump.size(), 1u);
+  EXPECT_EQ(from_dump[0].rule, from_snapshot[0].rule);
+  EXPECT_EQ(from_dump[0].severity, Severity::kError);
+  EXPECT_EQ(from_dump[0].key_provider, from_snapshot[0].key_provider);
+}
+
+TEST(Diagnosis, NonVerboseDumpDoesNotGuessTheKeySpec) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  const auto text = emulator::render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), emulator::DumpOptions{});
+  auto dump = DumpStore::parse(text, "machine.txt").value();
+  EXPECT_TRUE(dump.certificate(0).key_prov_info_inferred);
+  EXPECT_TRUE(diagnose(dump).empty());
+}
+
+TEST(Diagnosis, DumpsShowLostAssociationsAndMissingKeysets) {
+  for (const auto& [scenario, rule] :
+       {std::pair{"web-lost-key-association", "lost-key-association"},
+        std::pair{"web-missing-keyset", "missing-keyset"}}) {
+    auto machine = emulator::build_scenario(scenario).value();
+    for (bool verbose : {false, true}) {
+      emulator::DumpOptions options;
+      options.verbose = verbose;
+      const auto text = emulator::render_store_dump(
+          machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options);
+      const auto findings = diagnose(DumpStore::parse(text, "d.txt").value());
+      ASSERT_EQ(rules_of(findings), std::vector<std::string>{rule}) << scenario << verbose;
+      EXPECT_EQ(findings[0].serial, "610000000a1b2c3d4e5f60718293a4b5c6000a");
+    }
+  }
+}
+
+TEST(Diagnosis, CatalogListsEveryRuleOnce) {
+  std::vector<std::string> ids;
+  for (const auto& r : rule_catalog()) ids.emplace_back(r.id);
+  for (const char* id :
+       {"ksp-keyspec-not-zero", "lost-key-association", "missing-keyset", "csp-keyspec-mismatch",
+        "sql-tls-needs-capi-keyexchange", "ca-config-provider-mismatch"}) {
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1) << id;
+  }
+}
+
+}  // namespace
+}  // namespace certbed::repair

@@ -1,0 +1,202 @@
+#include "certbed/repair/repair_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "certbed/emulator/emulated_store.h"
+#include "certbed/emulator/key_source.h"
+#include "certbed/emulator/scenarios.h"
+#include "certbed/repair/apply_plan.h"
+#include "certbed/repair/property_inf.h"
+#include "certbed/repair/wincrypt_constants.h"
+
+namespace certbed::repair {
+namespace {
+
+using emulator::EmulatedStore;
+using emulator::Machine;
+using emulator::StoreLocation;
+
+RepairPlan plan_for(Machine& machine) {
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  PlanOptions options;
+  options.ca_host = store.ca_configuration().has_value();
+  return make_repair_plan(diagnose(store), options).value();
+}
+
+TEST(RepairPlan, SeedPlanBacksUpRepairsWithTheArticlesInfVerifiesAndRetries) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  const auto plan = plan_for(machine);
+  ASSERT_EQ(plan.steps.size(), 4u);
+  EXPECT_EQ(plan.steps[0].kind, StepKind::kBackup);
+  EXPECT_NE(plan.steps[0].detail.find("certutil -backup"), std::string::npos);
+  EXPECT_EQ(plan.steps[1].kind, StepKind::kRepairStore);
+  EXPECT_EQ(plan.steps[1].cert_id, "1f3a5c7e9b2d4f6081a3c5e7092b4d6f");
+  EXPECT_EQ(plan.steps[2].kind, StepKind::kVerify);
+  EXPECT_NE(plan.steps[2].detail.find("KeySpec = 0 -- XCN_AT_NONE"), std::string::npos);
+  EXPECT_EQ(plan.steps[3].kind, StepKind::kRetry);
+  ASSERT_EQ(plan.infs.size(), 1u);
+  EXPECT_EQ(plan.infs[0].file_name, "keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf");
+  EXPECT_EQ(plan.steps[1].inf_file, plan.infs[0].file_name);
+  // The INF says what the article's KeyProv.inf says.
+  const auto inf = parse_property_inf(plan.infs[0].content, "plan.inf").value();
+  ASSERT_EQ(inf.properties.size(), 1u);
+  EXPECT_EQ(
+      *inf.properties[0].key_provider,
+      (KeyProvText{"Contoso CA", std::string(wincrypt::MS_KEY_STORAGE_PROVIDER), 0, 0x20, 0}));
+}
+
+TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  const auto plan = plan_for(machine);
+  const auto cmd = render_cmd_script(plan).value();
+  EXPECT_NE(cmd.find("certutil -repairstore \"my\" \"1f3a5c7e9b2d4f6081a3c5e7092b4d6f\" "
+                     "\"keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf\" || goto :fail"),
+            std::string::npos)
+      << cmd;
+  EXPECT_NE(cmd.find("certutil -backup"), std::string::npos);
+  EXPECT_NE(cmd.find("DisableDelayedExpansion"), std::string::npos);
+  const auto ps = render_powershell_script(plan).value();
+  EXPECT_NE(ps.find("Invoke-Checked @('-repairstore', $store, '1f3a5c7e9b2d4f6081a3c5e7092b4d6f', "
+                    "'keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf')"),
+            std::string::npos)
+      << ps;
+  EXPECT_NE(ps.find("$ErrorActionPreference = 'Stop'"), std::string::npos);
+}
+
+TEST(RepairPlan, LostAssociationIsRepairedWithoutAnInfAndNeedsNoCaBackup) {
+  auto machine = emulator::build_scenario("web-lost-key-association").value();
+  auto store = EmulatedStore(machine, StoreLocation::kLocalMachine, "My");
+  const auto plan = make_repair_plan(diagnose(store)).value();
+  EXPECT_TRUE(plan.infs.empty());
+  ASSERT_EQ(plan.steps.size(), 3u);
+  EXPECT_EQ(plan.steps[1].cert_id, "610000000a1b2c3d4e5f60718293a4b5c6000a");
+  EXPECT_FALSE(plan.steps[1].inf_file.has_value());
+  EXPECT_EQ(render_cmd_script(plan).value().find("certutil -backup"), std::string::npos);
+}
+
+TEST(ScriptQuoting, CmdDoublesPercentAndRefusesWhatItCannotQuote) {
+  EXPECT_EQ(quote_cmd_argument("a & b | c > d ^ e").value(), "\"a & b | c > d ^ e\"");
+  EXPECT_EQ(quote_cmd_argument("100%PATH%").value(), "\"100%%PATH%%\"");
+  EXPECT_FALSE(quote_cmd_argument("say \"hi\"").ok());
+  EXPECT_FALSE(quote_cmd_argument("two\r\nlines").ok());
+  EXPECT_FALSE(quote_cmd_argument("nul\x01").ok());
+  EXPECT_FALSE(quote_cmd_argument("\xff").ok());
+}
+
+TEST(ScriptQuoting, PowerShellDoublesEveryKindOfSingleQuote) {
+  EXPECT_EQ(quote_powershell_argument("O'Brien $(calc) `n").value(), "'O''Brien $(calc) `n'");
+  // U+2019 RIGHT SINGLE QUOTATION MARK also ends a PowerShell string.
+  EXPECT_EQ(quote_powershell_argument("it\xE2\x80\x99s").value(), "'it\xE2\x80\x99\xE2\x80\x99s'");
+  EXPECT_FALSE(quote_powershell_argument("a\nb").ok());
+}
+
+// A machine whose KSP CA container has a hostile name and KeySpec 2.
+Machine hostile_machine(const std::string& container) {
+  Machine machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  auto& provider = machine.provider(wincrypt::MS_KEY_STORAGE_PROVIDER);
+  auto key = provider.find_container("Contoso CA")->keys[0].key;
+  EXPECT_TRUE(provider.remove_container("Contoso CA"));
+  EXPECT_TRUE(machine
+                  .create_container(wincrypt::MS_KEY_STORAGE_PROVIDER, container, {{0, key}},
+                                    KeyScope::kMachine, false)
+                  .ok());
+  machine.store(StoreLocation::kLocalMachine, "My")
+      .properties(0)
+      .set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID,
+           encode_key_prov_info(
+               KeyProvInfo{
+                   container, std::string(wincrypt::MS_KEY_STORAGE_PROVIDER), 0, 0x20, 2, {}})
+               .value());
+  return machine;
+}
+
+TEST(RepairPlan, HostileContainerNamesNeverReachAScriptOrAnInf) {
+  for (const std::string container :
+       {"R&D CA", "CA \"quoted\"", "100% CA %PATH%", "CA ^& calc", "x=y CA",
+        "\xE6\x9C\xAC CA \xF0\x9F\x94\x91", "O'Brien\xE2\x80\x99s CA & $(calc)"}) {
+    SCOPED_TRACE(container);
+    auto machine = hostile_machine(container);
+    const auto plan = plan_for(machine);
+    const auto cmd = render_cmd_script(plan).value();
+    const auto ps = render_powershell_script(plan).value();
+    EXPECT_EQ(cmd.find(container), std::string::npos);
+    EXPECT_EQ(ps.find(container), std::string::npos);
+    for (const auto& inf : plan.infs) {
+      // What the INF holds must parse back to exactly the container, nothing more.
+      const auto parsed = parse_property_inf(inf.content, inf.file_name).value();
+      EXPECT_EQ(parsed.properties[0].key_provider->container, container);
+      EXPECT_TRUE(parsed.warnings.empty());
+    }
+    const bool writable = container.find_first_of("&\"%=") == std::string::npos;
+    EXPECT_EQ(plan.infs.size(), writable ? 1u : 0u);
+    EXPECT_EQ(plan.refused.size(), writable ? 0u : 1u);
+    // Refused or not, applying the plan's steps fixes the store.
+    EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+    std::vector<ApplyStep> steps;
+    for (const auto& s : plan.steps) {
+      if (s.kind != StepKind::kRepairStore) continue;
+      ApplyStep step{s.cert_id, std::nullopt};
+      if (s.inf_file) step.inf = parse_property_inf(plan.infs[0].content, "x.inf").value();
+      steps.push_back(std::move(step));
+    }
+    auto applied = apply_repair_steps(store, steps, plan.findings, {}, nullptr);
+    ASSERT_TRUE(applied.ok()) << applied.error().to_string();
+    EXPECT_TRUE(applied->fixed);
+    EXPECT_EQ(store.certificate(0).key_prov_info().value()->container, container);
+    EXPECT_EQ(store.certificate(0).key_prov_info().value()->key_spec, 0u);
+  }
+}
+
+TEST(ApplyPlan, BacksUpFirstFixesTheSeedAndIsIdempotent) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto findings = diagnose(store);
+  const auto plan = make_repair_plan(findings).value();
+  std::vector<ApplyStep> steps{
+      {plan.steps[1].cert_id, parse_property_inf(plan.infs[0].content, "k.inf").value()}};
+  int backups = 0;
+  auto first = apply_repair_steps(store, steps, findings, {}, [&]() -> Status {
+    ++backups;
+    return {};
+  });
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->fixed);
+  EXPECT_TRUE(first->remaining.empty());
+  EXPECT_EQ(first->changes.size(), 1u);
+  EXPECT_EQ(backups, 1);
+  auto second = apply_repair_steps(store, steps, findings, {}, [&]() -> Status {
+    ++backups;
+    return {};
+  });
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->changes.empty());
+  EXPECT_TRUE(second->fixed);
+  EXPECT_EQ(backups, 1) << "nothing to change, nothing to back up";
+}
+
+TEST(ApplyPlan, AFailedBackupChangesNothing) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto findings = diagnose(store);
+  auto r = apply_repair_steps(store, {{"0", std::nullopt}}, findings, {},
+                              []() -> Status { return make_error(ErrorCode::kIo, "disk full"); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(store.certificate(0).key_prov_info().value()->key_spec, 2u);
+}
+
+TEST(ApplyPlan, ReportsFindingsThatAreStillThere) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto findings = diagnose(store);
+  // A plan that touches another property does not fix the KeySpec.
+  auto steps = std::vector<ApplyStep>{
+      {"0", parse_property_inf("[Properties]\n11 = \"{text}x\"\n", "k.inf").value()}};
+  auto r = apply_repair_steps(store, steps, findings, {}, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->fixed);
+  ASSERT_EQ(r->still_open.size(), 1u);
+  EXPECT_EQ(r->still_open[0].rule, "ksp-keyspec-not-zero");
+}
+
+}  // namespace
+}  // namespace certbed::repair
