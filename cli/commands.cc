@@ -442,43 +442,4 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
   });
 }
 
-void add_demo_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("demo", "Show the seed case on a built-in emulated CA");
-  cmd->callback([&exit_code] {
-    std::cout << "certbed demo: the seed case (CA certificate renewal with the existing key pair "
-                 "fails when using a KSP provider)\n\n";
-    auto machine = emulator::build_scenario("ca-ksp-keyspec2");
-    if (!machine) {
-      exit_code = report(machine.error());
-      return;
-    }
-    std::cout << "1. An emulated machine hosts the root CA \"Contoso CA\". Its key is a CNG key "
-                 "in the Microsoft Software Key Storage Provider:\n\n";
-    for (const auto& c : machine->key_container_facts()) {
-      std::cout << fmt::format("   {} / container \"{}\" ({}, {} {} bits, unique name {})\n",
-                               c.provider, c.container,
-                               c.scope == repair::KeyScope::kMachine ? "machine" : "user",
-                               c.keys.empty() ? "" : c.keys[0].algorithm,
-                               c.keys.empty() ? 0u : c.keys[0].bits, c.unique_container);
-    }
-    std::cout << "\n2. Its certificate in LocalMachine\\My, as certbed store lists it:\n\n";
-    emulator::EmulatedStore store(*machine, StoreLocation::kLocalMachine, "My");
-    print_store_table(std::cout, store);
-    const auto facts = store.certificate(0);
-    auto kpi = facts.key_prov_info();
-    if (!kpi || !kpi->has_value()) {
-      exit_code = kExitFailure;
-      return;
-    }
-    const auto& info = **kpi;
-    std::cout << fmt::format(
-        "\n3. The key provider info says ProviderType {} (a KSP) but KeySpec {} ({}).\n"
-        "   A CNG key has no key specification: KeySpec must be 0. With KeySpec 2, \"Renew CA\n"
-        "   certificate\" with the existing key pair fails. The fix is certutil -repairstore my\n"
-        "   \"{}\" KeyProv.inf with KeySpec = 0.\n",
-        info.provider_type, info.key_spec, repair::wincrypt::key_spec_name(info.key_spec),
-        facts.serial);
-  });
-}
-
 }  // namespace certbed::cli

@@ -42,7 +42,7 @@ class EmulatedTransaction final : public repair::Transaction {
     // Apply in order with an undo log of whole property bags, so a failure at any point
     // restores every touched certificate exactly (values and order).
     std::vector<std::pair<std::size_t, repair::PropertyBag>> undo;
-    auto& backing = store_.store_;
+    auto& backing = store_.backing_store();
     std::size_t writes = 0;
     for (const auto& change : changes_) {
       if (fail_after && writes == *fail_after) {
@@ -79,7 +79,7 @@ class EmulatedTransaction final : public repair::Transaction {
                         "property id " + std::to_string(repair::to_number(id)) +
                             " cannot be set (valid ids are 1..65535 except 32..35)");
     }
-    auto index = store_.store_.find_by_sha1(sha1);
+    auto index = store_.backing_store().find_by_sha1(sha1);
     if (!index) {
       return make_error(ErrorCode::kNotFound, "no certificate with SHA-1 " + std::string(sha1) +
                                                   " in " + store_.description());
@@ -93,21 +93,28 @@ class EmulatedTransaction final : public repair::Transaction {
 };
 
 EmulatedStore::EmulatedStore(Machine& machine, StoreLocation location, std::string_view name)
-    : machine_(machine), store_(machine.store(location, name)) {}
+    : machine_(machine), location_(location), name_(name) {
+  machine_.store(location_, name_);
+}
 
-std::string EmulatedStore::description() const { return store_.description(); }
-std::size_t EmulatedStore::size() const { return store_.size(); }
+const CertificateStore& EmulatedStore::backing_store() const {
+  // The constructor created the store and machines never drop stores, so it is there.
+  return *machine_.find_store(location_, name_);
+}
+
+std::string EmulatedStore::description() const { return backing_store().description(); }
+std::size_t EmulatedStore::size() const { return backing_store().size(); }
 
 repair::CertFacts EmulatedStore::certificate(std::size_t index) const {
-  return store_.at(index).facts;
+  return backing_store().at(index).facts;
 }
 
 std::optional<std::size_t> EmulatedStore::find_by_sha1(std::string_view sha1) const {
-  return store_.find_by_sha1(sha1);
+  return backing_store().find_by_sha1(sha1);
 }
 
 std::vector<std::size_t> EmulatedStore::find_by_serial(std::string_view serial) const {
-  return store_.find_by_serial(serial);
+  return backing_store().find_by_serial(serial);
 }
 
 std::vector<repair::KeyContainerFacts> EmulatedStore::key_containers() const {

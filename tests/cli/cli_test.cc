@@ -95,11 +95,21 @@ TEST(Cli, InitListNamesTheSeedScenarios) {
   EXPECT_NE(r.output.find("ca-ksp-healthy"), std::string::npos);
 }
 
-TEST(Cli, DemoShowsTheSeedCase) {
+TEST(Cli, DemoTellsTheSeedStoryEndToEnd) {
   auto r = run_command(certbed() + " demo");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("KeySpec 2 (AT_SIGNATURE)"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("Microsoft Software Key Storage Provider"), std::string::npos);
+  // Renewal fails, the rule finds the KeySpec, the plan's INF says KeySpec=0, renewal succeeds.
+  const auto failed = r.output.find("with the existing key pair failed");
+  const auto finding = r.output.find("[error] ksp-keyspec-not-zero");
+  const auto inf = r.output.find("_continue_ = \"KeySpec=0\"");
+  const auto fixed = r.output.find("findings left: 0");
+  const auto renewed = r.output.find("renewed the CA certificate of \"Contoso CA\"");
+  for (auto at : {failed, finding, inf, fixed, renewed})
+    ASSERT_NE(at, std::string::npos) << r.output;
+  EXPECT_LT(failed, finding);
+  EXPECT_LT(finding, inf);
+  EXPECT_LT(inf, fixed);
+  EXPECT_LT(fixed, renewed);
 }
 
 }  // namespace

@@ -86,6 +86,14 @@ TEST(EmulatedStore, RejectsUnknownCertificatesAndInvalidValuesBeforeCommit) {
   EXPECT_FALSE(tx->set_property(sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID, {1, 2, 3}).ok());
 }
 
+TEST(EmulatedStore, StaysValidWhenTheMachineIsReplaced) {
+  auto machine = build_scenario("ca-ksp-keyspec2").value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  machine = build_scenario("web-healthy").value();  // what a committed renewal does
+  ASSERT_EQ(store.size(), 2u);
+  EXPECT_EQ(store.certificate(1).subject, "CN=web01.contoso.com, O=Contoso");
+}
+
 TEST(EmulatedStore, ReportsTheMachinesKeyContainers) {
   auto machine = build_scenario("web-healthy").value();
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");

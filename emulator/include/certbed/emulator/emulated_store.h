@@ -10,7 +10,7 @@ namespace certbed::emulator {
 
 class EmulatedStore final : public repair::Store {
  public:
-  // The machine must outlive the store; the store (e.g. "My") is created when missing.
+  // The machine must outlive this view; the store (e.g. "My") is created when missing.
   EmulatedStore(Machine& machine, StoreLocation location, std::string_view name);
 
   std::string description() const override;
@@ -27,12 +27,17 @@ class EmulatedStore final : public repair::Store {
   void fail_next_commit_after(std::size_t writes) { fail_after_ = writes; }
 
   Machine& machine() { return machine_; }
-  CertificateStore& backing_store() { return store_; }
+  CertificateStore& backing_store() { return machine_.store(location_, name_); }
+  const CertificateStore& backing_store() const;
 
  private:
   friend class EmulatedTransaction;
+  // The store is looked up on every call rather than held by reference: operations that replace
+  // the machine's contents (a renewal commits by assigning a new machine) would leave a held
+  // reference dangling.
   Machine& machine_;
-  CertificateStore& store_;
+  StoreLocation location_;
+  std::string name_;
   std::optional<std::size_t> fail_after_;
 };
 
