@@ -114,6 +114,7 @@ void print_findings(const std::vector<repair::Finding>& findings) {
 
 void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
   cmd->add_option("--profile", profiles, "Also check an application's requirements (sql)")
+      ->allow_extra_args(false)
       ->check(CLI::IsMember({"sql"}));
 }
 

@@ -85,7 +85,9 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
 
   auto& my = machine.store(StoreLocation::kLocalMachine, "My");
   for (std::size_t i = 0; i < options.certificates; ++i) {
-    const std::string& provider_name = providers[rng() % providers.size()];
+    const bool forced = options.keyspec2_at == i;
+    const std::string& picked = providers[rng() % providers.size()];
+    const std::string& provider_name = forced ? providers[0] : picked;
     auto& provider = machine.provider(provider_name);
     const bool csp = provider.info().kind == ProviderKind::kCsp;
     const KeyAlgorithm algorithm =
@@ -122,6 +124,8 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
       // Mostly right (0), sometimes the seed's mistake (1 or 2).
       const auto roll = rng() % 10;
       key_spec = roll == 0 ? wc::AT_SIGNATURE : roll == 1 ? wc::AT_KEYEXCHANGE : wc::AT_NONE;
+      if (options.healthy) key_spec = wc::AT_NONE;
+      if (forced) key_spec = wc::AT_SIGNATURE;
     }
     auto created = machine.create_container(
         provider_name, container, std::move(container_keys),
@@ -129,8 +133,9 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
     if (!created) return created.error();
 
     repair::PropertyBag bag;
-    const auto link = rng() % 20;
-    if (link != 0) {  // 1 in 20 has lost its key association
+    auto link = rng() % 20;
+    if (options.healthy || forced) link = 2;  // linked to the right container
+    if (link != 0) {                          // 1 in 20 has lost its key association
       repair::KeyProvInfo info{link == 1 ? container + "-gone" : container,
                                provider_name,
                                provider.info().type,

@@ -5,6 +5,7 @@
 #include "certbed/emulator/ca_service.h"
 #include "certbed/emulator/certificate_factory.h"
 #include "certbed/emulator/key_source.h"
+#include "certbed/emulator/random_store.h"
 #include "certbed/repair/key_prov_info.h"
 #include "certbed/repair/wincrypt_constants.h"
 
@@ -30,12 +31,13 @@ struct IssuedCertificate {
   ossl::SharedPkey key;
 };
 
-Result<IssuedCertificate> make_root_ca(KeySource& keys, const std::string& serial) {
+Result<IssuedCertificate> make_root_ca(KeySource& keys, const std::string& serial,
+                                       const DistinguishedName& subject = kContosoCa) {
   auto key = keys.next(KeyAlgorithm::kRsa2048);
   if (!key) return key.error();
   CertificateSpec spec;
   spec.profile = CertificateProfile::kRootCa;
-  spec.subject = kContosoCa;
+  spec.subject = subject;
   spec.serial_hex = serial;
   spec.not_before = kCaNotBefore;
   spec.not_after = kCaNotAfter;
@@ -56,14 +58,15 @@ repair::PropertyBag with_key_prov_info(const repair::KeyProvInfo& info) {
 }
 
 Status add_ca_to_machine(Machine& machine, const IssuedCertificate& ca,
-                         const repair::KeyProvInfo& info) {
+                         const repair::KeyProvInfo& info,
+                         const std::string& ca_name = "Contoso CA") {
   const repair::Bytes der = certificate_der(ca.certificate.get());
   auto my = machine.store(StoreLocation::kLocalMachine, "My").add(der, with_key_prov_info(info));
   if (!my) return my.error();
   auto root = machine.store(StoreLocation::kLocalMachine, "Root").add(der, {});
   if (!root) return root.error();
   CaConfiguration config;
-  config.ca_name = "Contoso CA";
+  config.ca_name = ca_name;
   config.provider = info.provider;
   config.provider_type = info.provider_type;
   config.ca_cert_hashes.push_back(
@@ -87,6 +90,39 @@ Result<Machine> ksp_ca(std::uint32_t key_spec) {
                            key_spec,         {}};
   if (auto s = add_ca_to_machine(machine, *ca, info); !s) return s.error();
   return machine;
+}
+
+// The seed on another KSP and with other names: an HSM vendor's KSP, or names that must never
+// reach a script unquoted.
+Result<Machine> ksp_ca_named(std::uint32_t key_spec, const std::string& provider,
+                             const std::string& container, const DistinguishedName& subject,
+                             const std::string& serial) {
+  Machine machine;
+  auto keys = KeySource::deterministic();
+  auto ca = make_root_ca(keys, serial, subject);
+  if (!ca) return ca.error();
+  auto created = machine.create_container(provider, container, {ContainerKey{wc::AT_NONE, ca->key}},
+                                          repair::KeyScope::kMachine, false);
+  if (!created) return created.error();
+  repair::KeyProvInfo info{container, provider, wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
+                           key_spec,  {}};
+  auto encoded = repair::encode_key_prov_info(info);
+  if (!encoded) return encoded.error();
+  if (auto s = add_ca_to_machine(machine, *ca, info, subject.attributes.front().value); !s) {
+    return s.error();
+  }
+  return machine;
+}
+
+// A web farm's store: hundreds of healthy certificates and one with the seed's KeySpec 2.
+Result<Machine> web_farm_one_wrong() {
+  RandomStoreOptions options;
+  options.certificates = 400;
+  options.seed = 4242;
+  options.odd_names = false;
+  options.healthy = true;
+  options.keyspec2_at = 287;
+  return generate_random_machine(options);
 }
 
 // A root CA whose key is a legacy CSP AT_KEYEXCHANGE key: KeySpec 1 is correct here.
@@ -297,6 +333,28 @@ const std::vector<ScenarioEntry>& entries() {
         "\"Contoso CA\" renewed twice (new key, then reused: V1.1, V2.1); CA certificates 0 and 1 "
         "still have KeySpec 2, only the current one 0: renewal with the existing key fails"},
        [] { return renewed_ksp_ca(); }},
+      {{"ca-hsm-ksp-keyspec2",
+        "Root CA \"Fabrikam HSM CA\" whose key is in a third-party HSM KSP (SafeNet Key Storage "
+        "Provider) with KeySpec 2"},
+       [] {
+         return ksp_ca_named(wc::AT_SIGNATURE, "SafeNet Key Storage Provider", "Fabrikam HSM CA",
+                             DistinguishedName{{{"CN", "Fabrikam HSM CA"}, {"O", "Fabrikam"}}},
+                             "4a6c8e0f1b3d5f7091b3d5f7193b5d7f");
+       }},
+      {{"ca-ksp-keyspec2-hostile-names",
+        "The seed with a container and CA name full of characters that scripts and INF files "
+        "must never take literally: & \" % ^ ' and Unicode"},
+       [] {
+         return ksp_ca_named(
+             wc::AT_SIGNATURE, std::string(wc::MS_KEY_STORAGE_PROVIDER),
+             "R&D \"Root\" 100% ^ O'Brien \xE6\x9C\xAC \xF0\x9F\x94\x91",
+             DistinguishedName{{{"CN", "R&D \"Root\" 100% ^ CA \xE6\x9C\xAC"}, {"O", "Contoso"}}},
+             "5b7d9f1a2c4e6081a2c4e6081a2c4e60");
+       }},
+      {{"web-farm-400-one-keyspec2",
+        "400 healthy certificates across KSPs and CSPs, one of which (index 287) has a KSP key "
+        "with KeySpec 2"},
+       [] { return web_farm_one_wrong(); }},
   };
   return all;
 }

@@ -12,12 +12,14 @@ namespace certbed::testing {
 
 struct CommandResult {
   int exit_code = -1;
-  std::string output;  // stdout and stderr interleaved
+  std::string output;
 };
 
-inline CommandResult run_command(const std::string& command) {
+// With merge_stderr the output holds stdout and stderr interleaved; without, stdout only (stderr
+// goes to the test's own stderr).
+inline CommandResult run_command(const std::string& command, bool merge_stderr = true) {
   CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  FILE* pipe = popen((merge_stderr ? command + " 2>&1" : command).c_str(), "r");
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t n = 0;

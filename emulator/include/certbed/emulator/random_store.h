@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "certbed/emulator/machine.h"
 
@@ -14,6 +15,11 @@ struct RandomStoreOptions {
   std::uint64_t seed = 1;
   // Names with Unicode, '&', quotes, '%', '^', and long names; otherwise plain ASCII names.
   bool odd_names = true;
+  // Every KeySpec right and every certificate linked to its key (otherwise about one in ten is
+  // wrong and one in twenty unlinked, as in real stores).
+  bool healthy = false;
+  // Give this certificate a KSP key with KeySpec 2 (the seed's mistake), whatever else holds.
+  std::optional<std::size_t> keyspec2_at;
 };
 
 // LocalMachine\My gets `certificates` end-entity certificates issued by one root CA (also in

@@ -1,0 +1,170 @@
+// Every support case under fixtures/cases/ gives its reviewed diagnosis and plan, and applying the
+// plan to a snapshot input fixes what the plan says it fixes (regenerate with scripts/regen-cases).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/process.h"
+
+namespace certbed::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::vector<fs::path> case_dirs() {
+  std::vector<fs::path> out;
+  for (const auto& e :
+       fs::directory_iterator(fs::path(CERTBED_SOURCE_DIR) / "fixtures" / "cases")) {
+    if (e.is_directory()) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<fs::path> inputs_of(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind("input", 0) == 0) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string certbed() { return shell_quote(CERTBED_BINARY); }
+
+// The only extra options a case may ask for.
+std::string case_args(const fs::path& dir) {
+  if (!fs::exists(dir / "args")) return "";
+  const auto args = trimmed(slurp(dir / "args"));
+  EXPECT_EQ(args, "--profile sql") << "unexpected args in " << dir;
+  return args == "--profile sql" ? " --profile sql" : "";
+}
+
+void expect_same_tree(const fs::path& expected, const fs::path& actual) {
+  std::vector<std::string> want, got;
+  for (const auto& e : fs::directory_iterator(expected)) want.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(actual)) got.push_back(e.path().filename());
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  ASSERT_EQ(got, want);
+  for (const auto& name : want) {
+    EXPECT_EQ(slurp(actual / name), slurp(expected / name)) << name;
+  }
+}
+
+TEST(SupportCases, ThereAreAtLeastTenWithReadmesAndExpectations) {
+  const auto dirs = case_dirs();
+  EXPECT_GE(dirs.size(), 10u);
+  for (const auto& d : dirs) {
+    EXPECT_TRUE(fs::exists(d / "README.md")) << d;
+    EXPECT_FALSE(inputs_of(d).empty()) << d;
+  }
+}
+
+TEST(SupportCases, EachGivesItsDiagnosisPlanAndApplyResult) {
+  for (const auto& dir : case_dirs()) {
+    const auto args = case_args(dir);
+    for (const auto& input : inputs_of(dir)) {
+      SCOPED_TRACE(input.string());
+      const auto stem = input.stem().string();
+      const auto expected = dir / "expected";
+
+      auto diagnosis = run_command(certbed() + " diagnose --json" + args + " " +
+                                       shell_quote(input.string()) + " 2>/dev/null",
+                                   /*merge_stderr=*/false);
+      const auto actual_json = nlohmann::json::parse(diagnosis.output, nullptr, false);
+      const auto expected_json =
+          nlohmann::json::parse(slurp(expected / (stem + ".diagnosis.json")), nullptr, false);
+      ASSERT_FALSE(actual_json.is_discarded()) << diagnosis.output;
+      EXPECT_EQ(actual_json, expected_json);
+      bool errors = false;
+      for (const auto& f : actual_json["findings"]) errors = errors || f["severity"] == "error";
+      EXPECT_EQ(diagnosis.exit_code, errors ? 1 : 0);
+
+      TempDir work;
+      const auto plan_dir = work.path() / "plan";
+      auto plan = run_command(certbed() + " plan" + args + " " + shell_quote(input.string()) +
+                                  " -o " + shell_quote(plan_dir.string()) + " 2>/dev/null",
+                              /*merge_stderr=*/false);
+      ASSERT_EQ(plan.exit_code, 0) << plan.output;
+      expect_same_tree(expected / (stem + ".plan"), plan_dir);
+
+      const auto ext = input.extension().string();
+      if (ext != ".textproto" && ext != ".pb") continue;
+      const auto copy = work.path() / input.filename();
+      fs::copy_file(input, copy);
+      auto apply = run_command(certbed() + " apply" + args + " " + shell_quote(copy.string()) +
+                               " " + shell_quote(plan_dir.string()));
+      EXPECT_EQ(std::to_string(apply.exit_code), trimmed(slurp(expected / (stem + ".apply-exit"))))
+          << apply.output;
+      // Whatever the plan could fix is gone; applying again changes nothing.
+      auto after =
+          run_command(certbed() + " diagnose --json" + args + " " + shell_quote(copy.string()),
+                      /*merge_stderr=*/false);
+      for (const auto& f : nlohmann::json::parse(after.output)["findings"]) {
+        EXPECT_NE(f["fix_kind"], "inf") << f.dump();
+        EXPECT_NE(f["fix_kind"], "repair-key-association") << f.dump();
+      }
+      const auto once = slurp(copy);
+      auto again = run_command(certbed() + " apply" + args + " " + shell_quote(copy.string()) +
+                               " " + shell_quote(plan_dir.string()));
+      EXPECT_NE(again.output.find("nothing to change"), std::string::npos) << again.output;
+      EXPECT_EQ(slurp(copy), once);
+    }
+  }
+}
+
+TEST(SupportCases, SeedPlanMakesRenewalWithTheExistingKeySucceed) {
+  for (const char* name : {"seed-ca-ksp-keyspec2", "seed-several-ca-indexes", "hsm-ksp-ca",
+                           "hostile-names", "subordinate-ca"}) {
+    SCOPED_TRACE(name);
+    const auto dir = fs::path(CERTBED_SOURCE_DIR) / "fixtures" / "cases" / name;
+    TempDir work;
+    const auto snapshot = work.path() / "s.textproto";
+    fs::copy_file(dir / "input.textproto", snapshot);
+    auto before = run_command(certbed() + " renew --reuse-keys " + shell_quote(snapshot.string()) +
+                              " -o " + shell_quote(work.file("r.textproto")));
+    EXPECT_EQ(before.exit_code, 1) << before.output;
+    ASSERT_EQ(run_command(certbed() + " apply " + shell_quote(snapshot.string()) + " " +
+                          shell_quote((dir / "expected" / "input.plan").string()))
+                  .exit_code,
+              0);
+    auto after = run_command(certbed() + " renew --reuse-keys " + shell_quote(snapshot.string()) +
+                             " -o " + shell_quote(work.file("r.textproto")) + " --request-out " +
+                             shell_quote(work.file("r.req")));
+    EXPECT_EQ(after.exit_code, 0) << after.output;
+  }
+}
+
+TEST(SupportCases, NoInputValueReachesAScriptUnquoted) {
+  const auto plan = fs::path(CERTBED_SOURCE_DIR) / "fixtures" / "cases" / "hostile-names" /
+                    "expected" / "input.plan";
+  for (const char* script : {"repair.cmd", "repair.ps1"}) {
+    const auto text = slurp(plan / script);
+    for (const char* fragment : {"R&D", "100%", "O'Brien", "\xE6\x9C\xAC", "\"Root\""}) {
+      EXPECT_EQ(text.find(fragment), std::string::npos) << script << " contains " << fragment;
+    }
+  }
+  const auto json = nlohmann::json::parse(slurp(plan / "plan.json"));
+  ASSERT_EQ(json["refused"].size(), 1u);
+  EXPECT_NE(json["refused"][0]["reason"].get<std::string>().find("double quote"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace certbed::testing
