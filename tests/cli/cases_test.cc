@@ -116,7 +116,8 @@ TEST(SupportCases, EachGivesItsDiagnosisPlanAndApplyResult) {
       auto after =
           run_command(certbed() + " diagnose --json" + args + " " + shell_quote(copy.string()),
                       /*merge_stderr=*/false);
-      for (const auto& f : nlohmann::json::parse(after.output)["findings"]) {
+      const auto after_json = nlohmann::json::parse(after.output);
+      for (const auto& f : after_json["findings"]) {
         EXPECT_NE(f["fix_kind"], "inf") << f.dump();
         EXPECT_NE(f["fix_kind"], "repair-key-association") << f.dump();
       }
