@@ -1,5 +1,7 @@
 #include "cli_support.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -18,6 +20,24 @@ void add_store_options(CLI::App* cmd, StoreSelection& selection) {
       ->capture_default_str();
   cmd->add_option("--location", selection.location, "LocalMachine or CurrentUser")
       ->capture_default_str();
+}
+
+repair::Result<OpenSnapshot> open_snapshot(const std::string& file,
+                                           const StoreSelection& selection) {
+  auto machine = emulator::load_snapshot(file);
+  if (!machine) return machine.error();
+  auto location = emulator::parse_location(selection.location);
+  if (!location) return location.error();
+  if (machine->find_store(*location, selection.name) == nullptr) {
+    return repair::make_error(
+        repair::ErrorCode::kNotFound,
+        fmt::format("{}: no store {}\\{}", file, selection.location, selection.name));
+  }
+  OpenSnapshot opened;
+  opened.machine = std::make_unique<emulator::Machine>(std::move(*machine));
+  opened.store =
+      std::make_unique<emulator::EmulatedStore>(*opened.machine, *location, selection.name);
+  return opened;
 }
 
 repair::Result<std::string> back_up(const std::string& path) {

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 
+#include "certbed/emulator/emulated_store.h"
 #include "certbed/repair/result.h"
 
 namespace certbed::cli {
@@ -17,6 +19,17 @@ struct StoreSelection {
 };
 
 void add_store_options(CLI::App* cmd, StoreSelection& selection);
+
+// A snapshot opened on one of its stores. The machine lives on the heap, so the store view
+// stays valid when this moves.
+struct OpenSnapshot {
+  std::unique_ptr<emulator::Machine> machine;
+  std::unique_ptr<emulator::EmulatedStore> store;
+};
+
+// Loads `file` and selects the store; a store the snapshot does not have is a kNotFound error.
+repair::Result<OpenSnapshot> open_snapshot(const std::string& file,
+                                           const StoreSelection& selection);
 
 // Copies `path` to the first free "<path>.bak", "<path>.bak.1", ... and returns the copy's name.
 repair::Result<std::string> back_up(const std::string& path);

@@ -118,23 +118,12 @@ void add_store_command(CLI::App& app, int& exit_code) {
   add_store_options(cmd, *selection);
   cmd->add_flag("--json", *json, "Print JSON");
   cmd->callback([=, &exit_code] {
-    auto machine = emulator::load_snapshot(*file);
-    if (!machine) {
-      exit_code = report(machine.error());
+    auto opened = open_snapshot(*file, *selection);
+    if (!opened) {
+      exit_code = report(opened.error());
       return;
     }
-    auto location = emulator::parse_location(selection->location);
-    if (!location) {
-      exit_code = report(location.error());
-      return;
-    }
-    if (machine->find_store(*location, selection->name) == nullptr) {
-      exit_code = report(repair::make_error(
-          repair::ErrorCode::kNotFound,
-          fmt::format("{}: no store {}\\{}", *file, selection->location, selection->name)));
-      return;
-    }
-    emulator::EmulatedStore store(*machine, *location, selection->name);
+    const auto& store = *opened->store;
     if (*json) {
       std::cout << store_json(store).dump(2) << "\n";
     } else {
@@ -155,17 +144,12 @@ void add_export_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", *output, "Output .der file")->required();
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
-    auto machine = emulator::load_snapshot(*file);
-    if (!machine) {
-      exit_code = report(machine.error());
+    auto opened = open_snapshot(*file, *selection);
+    if (!opened) {
+      exit_code = report(opened.error());
       return;
     }
-    auto location = emulator::parse_location(selection->location);
-    if (!location) {
-      exit_code = report(location.error());
-      return;
-    }
-    emulator::EmulatedStore store(*machine, *location, selection->name);
+    auto& store = *opened->store;
     auto matched = repair::match_cert_ids(store, *cert_id);
     if (!matched) {
       exit_code = report(matched.error());
@@ -200,23 +184,13 @@ void add_dump_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-v,--verbose", *verbose, "Verbose output, as certutil -v -store");
   cmd->add_flag("--crlf", *crlf, "Windows line endings");
   cmd->callback([=, &exit_code] {
-    auto machine = emulator::load_snapshot(*file);
-    if (!machine) {
-      exit_code = report(machine.error());
+    auto opened = open_snapshot(*file, *selection);
+    if (!opened) {
+      exit_code = report(opened.error());
       return;
     }
-    auto location = emulator::parse_location(selection->location);
-    if (!location) {
-      exit_code = report(location.error());
-      return;
-    }
-    const auto* store = machine->find_store(*location, selection->name);
-    if (store == nullptr) {
-      exit_code = report(repair::make_error(
-          repair::ErrorCode::kNotFound,
-          fmt::format("{}: no store {}\\{}", *file, selection->location, selection->name)));
-      return;
-    }
+    const auto* store = &opened->store->backing_store();
+    const auto& machine = opened->machine;
     emulator::DumpOptions options;
     options.verbose = *verbose;
     options.crlf = *crlf;
@@ -377,16 +351,12 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--csp", *csp, "Look for the key only in this provider");
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
-    auto machine = emulator::load_snapshot(*file);
-    if (!machine) {
-      exit_code = report(machine.error());
+    auto opened = open_snapshot(*file, *selection);
+    if (!opened) {
+      exit_code = report(opened.error());
       return;
     }
-    auto location = emulator::parse_location(selection->location);
-    if (!location) {
-      exit_code = report(location.error());
-      return;
-    }
+    auto& machine = opened->machine;
     std::optional<repair::PropertyInf> inf;
     if (!inf_file->empty()) {
       auto data = emulator::read_file(*inf_file);
@@ -404,7 +374,7 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
       }
       inf = std::move(*parsed);
     }
-    emulator::EmulatedStore store(*machine, *location, selection->name);
+    auto& store = *opened->store;
     repair::RepairStoreOptions options;
     if (!csp->empty()) options.provider = *csp;
     auto result = repair::repair_store(store, *cert_ids, inf ? &*inf : nullptr, options);

@@ -38,13 +38,10 @@ bool is_snapshot_path(const std::string& path) {
 repair::Result<Input> load_input(const std::string& path, const StoreSelection& selection) {
   Input input;
   if (is_snapshot_path(path)) {
-    auto machine = emulator::load_snapshot(path);
-    if (!machine) return machine.error();
-    auto location = emulator::parse_location(selection.location);
-    if (!location) return location.error();
-    input.machine = std::make_unique<emulator::Machine>(std::move(*machine));
-    input.emulated =
-        std::make_unique<emulator::EmulatedStore>(*input.machine, *location, selection.name);
+    auto opened = open_snapshot(path, selection);
+    if (!opened) return opened.error();
+    input.machine = std::move(opened->machine);
+    input.emulated = std::move(opened->store);
     input.store = input.emulated.get();
     return input;
   }
