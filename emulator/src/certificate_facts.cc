@@ -1,5 +1,7 @@
 #include "certbed/emulator/certificate_facts.h"
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 
 #include <ctime>
@@ -116,7 +118,17 @@ const EVP_MD* signature_digest(const X509* cert) {
     return EVP_sha1();
   }
   const EVP_MD* md = EVP_get_digestbynid(md_nid);
-  return md != nullptr ? md : EVP_sha1();
+  if (md == nullptr) return EVP_sha1();
+  // OpenSSL 3 knows digests no loaded provider implements (MD4, MD2, MDC2 live in the legacy
+  // provider); hashing with one fails, so a certificate signed "md4WithRSAEncryption" is
+  // treated like one with an unknown algorithm.
+  EVP_MD* usable = EVP_MD_fetch(nullptr, EVP_MD_get0_name(md), nullptr);
+  if (usable == nullptr) {
+    ERR_clear_error();
+    return EVP_sha1();
+  }
+  EVP_MD_free(usable);
+  return md;
 }
 
 }  // namespace

@@ -1079,7 +1079,9 @@ class StoreDumpParser::Impl {
       }
       if (consume_label(b, df::kSerialNumber, v)) {
         if (!c.serial.empty() || saw_serial_line_) {
-          // -scinfo prints the same certificate again without a separator.
+          // -scinfo prints the same certificate again without a separator. Line n starts the
+          // next record, so the one it closes ends before it.
+          c.last_line = std::max(c.first_line, n - 1);
           close_record(true);
           open_record(n, std::nullopt);
           warn(n,
@@ -1091,6 +1093,7 @@ class StoreDumpParser::Impl {
       }
       if (b == df::kX509Certificate) {
         if (!c.serial.empty()) {
+          c.last_line = std::max(c.first_line, n - 1);
           close_record(true);
           open_record(n, std::nullopt);
           warn(n,

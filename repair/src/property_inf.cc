@@ -731,6 +731,13 @@ Result<std::string> write_property_inf(const std::vector<InfProperty>& propertie
           if (kp.provider_type)
             items.push_back("ProviderType=" + std::to_string(*kp.provider_type));
           if (kp.flags) items.push_back("Flags=" + hex_of(*kp.flags));
+          if (kp.key_spec && *kp.key_spec > 2) {
+            // parse_key_prov_text refuses it, so the INF could never be read back.
+            return make_error(ErrorCode::kUnsafe,
+                              "KeySpec " + std::to_string(*kp.key_spec) +
+                                  " cannot be written to an INF file: the key provider text "
+                                  "takes only 0, 1 or 2");
+          }
           if (kp.key_spec) items.push_back("KeySpec=" + std::to_string(*kp.key_spec));
           line(id + " = \"{text}\"");
           for (std::size_t k = 0; k < items.size(); ++k) {
@@ -739,8 +746,10 @@ Result<std::string> write_property_inf(const std::vector<InfProperty>& propertie
         } else if (p.id == PropertyId::CERT_ENHKEY_USAGE_PROP_ID) {
           line(id + " = \"{text}\"");
           for (std::size_t k = 0; k < p.ekus.size(); ++k) {
-            if (!valid_oid(p.ekus[k])) {
-              return make_error(ErrorCode::kUnsafe, "\"" + p.ekus[k] + "\" is not a dotted OID");
+            // The reader encodes every OID; one it cannot encode (bad first arcs, an arc over
+            // 2^56) would make the INF unreadable.
+            if (auto der = encode_oid(p.ekus[k]); !der) {
+              return make_error(ErrorCode::kUnsafe, der.error().message);
             }
             line("  _continue_ = \"" + p.ekus[k] + (k + 1 < p.ekus.size() ? "," : "") + "\"");
           }
