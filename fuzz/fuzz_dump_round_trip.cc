@@ -52,17 +52,6 @@ std::optional<std::string> consume_name(FuzzedDataProvider& fdp) {
   while (!name.empty() && name.back() == ' ') name.pop_back();
   while (!name.empty() && name.front() == ' ') name.erase(0, 1);
   if (name.empty() || !repair::is_valid_utf8(name)) return std::nullopt;
-  // Known parser limitation (fuzz/known-issues/): a line ending like a key test status line
-  // ("... test passed", "... test FAILED", "... test skipped", "...: KeySpec=<digits>") is read
-  // as one even when it is a "Provider = " or "Key Container = " line. Such names are skipped
-  // until the parser is fixed.
-  for (std::string_view suffix : {"test passed", "test FAILED", "test skipped"}) {
-    if (name.ends_with(suffix)) return std::nullopt;
-  }
-  if (const auto at = name.rfind(": KeySpec="); at != std::string::npos) {
-    const auto digits = std::string_view(name).substr(at + 10);
-    if (digits.find_first_not_of("0123456789") == std::string_view::npos) return std::nullopt;
-  }
   return name;
 }
 

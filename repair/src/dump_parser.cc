@@ -28,6 +28,7 @@ using std::string_view;
 
 bool is_blank_char(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_hex_digit(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -197,7 +198,27 @@ bool is_prompt_line(string_view body) {
          body.starts_with("Enter password") || body.starts_with("Enter PIN");
 }
 
+// A line that carries a labelled value ("Provider = x", "Subject: x") or an RDN of a verbose
+// name block ("CN=x"): its value may end like a status line without being one.
+bool is_value_line(string_view body) {
+  for (string_view label :
+       {df::kSerialNumber, df::kIssuer, df::kSubject, string_view("NotBefore: "),
+        string_view("NotAfter: "), df::kKeyContainer, df::kUniqueContainerName,
+        df::kSimpleContainerName, df::kProvider, df::kProviderType, df::kFlags, df::kKeySpec,
+        df::kTemplate, df::kTemplateName, df::kCaVersion, df::kCertHashPrefix, df::kKeyIdHashPrefix,
+        df::kNameHashPrefix, df::kSignatureHash}) {
+    if (body.starts_with(label)) return true;
+  }
+  const std::size_t eq = body.find('=');
+  if (eq == 0 || eq == string_view::npos || eq > 64) return false;
+  for (char c : body.substr(0, eq)) {
+    if (!is_alnum(c) && c != '.') return false;
+  }
+  return true;
+}
+
 bool is_status_line(string_view body) {
+  if (is_value_line(body)) return false;
   for (string_view s : df::kStatusLines) {
     if (body == s) return true;
   }

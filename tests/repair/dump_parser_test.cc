@@ -764,3 +764,37 @@ TEST(DumpFormat, SeparatorAndCompletionLinesHaveTheRealShape) {
 
 }  // namespace
 }  // namespace certbed::repair
+
+namespace certbed::repair {
+namespace {
+
+// Found by fuzz_dump_round_trip: values that end like a key test status line stay values.
+TEST(DumpParserValues, ValuesEndingLikeStatusLinesStayValues) {
+  const std::string dump =
+      "my \"Personal\"\n"
+      "================ Certificate 0 ================\n"
+      "Serial Number: 0a01\n"
+      "Issuer: CN=Smoke test passed\n"
+      " NotBefore: 1/1/2025 12:00 AM\n"
+      " NotAfter: 1/1/2026 12:00 AM\n"
+      "Subject: CN=Smoke test passed\n"
+      "Non-root Certificate\n"
+      "Cert Hash(sha1): 0102030405060708090a0b0c0d0e0f1011121314\n"
+      "  Key Container = Contoso: KeySpec=2\n"
+      "  Provider = Load test FAILED\n"
+      "Signature test passed\n"
+      "CertUtil: -store command completed successfully.\n";
+  auto parsed = parse_store_dump(dump, "values.txt");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  ASSERT_EQ(parsed->first.size(), 1u);
+  const auto& c = parsed->first[0];
+  EXPECT_EQ(c.subject, "CN=Smoke test passed");
+  EXPECT_EQ(c.issuer, "CN=Smoke test passed");
+  ASSERT_TRUE(c.key_provider.has_value());
+  EXPECT_EQ(c.key_provider->container, "Contoso: KeySpec=2");
+  EXPECT_EQ(c.key_provider->provider, "Load test FAILED");
+  EXPECT_EQ(c.key_status, std::vector<std::string>{"Signature test passed"});
+}
+
+}  // namespace
+}  // namespace certbed::repair
