@@ -11,14 +11,6 @@ namespace wc = repair::wincrypt;
 using repair::ErrorCode;
 using repair::make_error;
 
-std::string to_lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 const std::vector<ProviderInfo>& known_providers() {
   static const std::vector<ProviderInfo> providers = {
       {std::string(wc::MS_KEY_STORAGE_PROVIDER), wc::PROV_CNG_KSP, ProviderKind::kKsp},

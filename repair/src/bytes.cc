@@ -102,6 +102,14 @@ std::optional<std::string> normalize_hex(std::string_view text) {
   return out;
 }
 
+std::string to_lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {

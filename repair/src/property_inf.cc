@@ -12,14 +12,6 @@ namespace {
 
 constexpr std::size_t kMaxInfBytes = std::size_t{16} << 20;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -27,7 +19,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && to_lower_ascii(s.substr(0, prefix.size())) == prefix;
 }
 
 // ---- Lexical layer: Windows INF (SetupAPI) rules -------------------------------------------
@@ -83,7 +75,7 @@ class InfLexer {
         if (close == std::string_view::npos) {
           return error(start_line, "expected ']' to close the section name");
         }
-        sections.push_back(InfSection{lower(trim(view.substr(1, close - 1))), {}});
+        sections.push_back(InfSection{to_lower_ascii(trim(view.substr(1, close - 1))), {}});
         continue;
       }
       if (sections.empty()) {
@@ -241,7 +233,7 @@ std::string substitute_strings(const std::string& value,
     const std::string key = value.substr(i + 1, close - i - 1);
     if (key.empty()) {
       out += '%';
-    } else if (auto it = strings.find(lower(key)); it != strings.end()) {
+    } else if (auto it = strings.find(to_lower_ascii(key)); it != strings.end()) {
       out += it->second;
     } else {
       out += value.substr(i, close - i + 1);
@@ -387,7 +379,7 @@ Result<KeyProvText> parse_key_prov_text(std::string_view text) {
       return bad("expected Name=Value in the key provider text, found \"" + std::string(item) +
                  "\"");
     }
-    const std::string key = lower(trim(item.substr(0, eq)));
+    const std::string key = to_lower_ascii(trim(item.substr(0, eq)));
     const std::string_view value = trim(item.substr(eq + 1));
     auto number = [&](std::optional<std::uint32_t>& slot, const char* name) -> Status {
       if (slot) return bad(std::string(name) + " is given twice in the key provider text");
@@ -522,7 +514,7 @@ Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string
   for (const auto& section : *sections) {
     if (section.name != "strings") continue;
     for (const auto& line : section.lines) {
-      if (line.key) strings[lower(*line.key)] = line.value;
+      if (line.key) strings[to_lower_ascii(*line.key)] = line.value;
     }
   }
 
@@ -543,7 +535,7 @@ Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string
                      "found \"" +
                          line.value + "\"");
       }
-      const std::string key = lower(trim(*line.key));
+      const std::string key = to_lower_ascii(trim(*line.key));
       const std::string value = substitute_strings(line.value, strings);
       if (key == "_continue_") {
         if (pending.empty()) {
@@ -576,7 +568,7 @@ Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string
     std::string_view raw = p.raw;
     if (trim(raw).empty()) {
       prop.kind = InfValueKind::kDelete;
-    } else if (lower(trim(raw)) == "empty") {
+    } else if (to_lower_ascii(trim(raw)) == "empty") {
       prop.kind = InfValueKind::kEmpty;
     } else if (starts_with_ci(raw, "{hex}")) {
       prop.kind = InfValueKind::kHex;

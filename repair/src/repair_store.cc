@@ -6,14 +6,6 @@
 namespace certbed::repair {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 void certificate_header(std::vector<std::string>& out, std::size_t index, const CertFacts& c) {
   out.push_back("================ Certificate " + std::to_string(index) + " ================");
   out.push_back("Serial Number: " + c.serial);
@@ -36,7 +28,8 @@ Result<KeyProvInfo> find_key_association(const ReadOnlyStore& store, const CertF
   const auto containers = store.key_containers();
   std::vector<Candidate> found;
   for (const auto& container : containers) {
-    if (options.provider && lower(container.provider) != lower(*options.provider)) continue;
+    if (options.provider && to_lower_ascii(container.provider) != to_lower_ascii(*options.provider))
+      continue;
     for (const auto& key : container.keys) {
       if (!cert.public_key_id.empty() && key.public_key_id == cert.public_key_id) {
         found.push_back(Candidate{&container, &key});

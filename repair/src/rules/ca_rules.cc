@@ -11,7 +11,7 @@ void ca_config_provider_mismatch(const Context& ctx, std::vector<Finding>& out) 
   auto info = cert.key_prov_info();
   if (!info.ok() || !info->has_value() || cert.key_prov_info_inferred) return;
   const KeyProvInfo& kpi = **info;
-  const bool provider_differs = lower(kpi.provider) != lower(ctx.ca->provider);
+  const bool provider_differs = to_lower_ascii(kpi.provider) != to_lower_ascii(ctx.ca->provider);
   const bool type_differs = kpi.provider_type != ctx.ca->provider_type;
   if (!provider_differs && !type_differs) return;
   Finding f = finding_for(ctx, cert, "ca-config-provider-mismatch", Severity::kError);

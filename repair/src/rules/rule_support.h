@@ -19,14 +19,6 @@ struct Context {
   std::optional<CaConfigFacts> ca;
 };
 
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 inline bool listed_in_ca_config(const Context& ctx, const CertFacts& cert) {
   return ctx.ca && std::find(ctx.ca->ca_cert_hashes.begin(), ctx.ca->ca_cert_hashes.end(),
                              cert.sha1) != ctx.ca->ca_cert_hashes.end();
@@ -39,10 +31,10 @@ inline bool is_ca_certificate(const Context& ctx, const CertFacts& cert) {
 
 inline const KeyContainerFacts* find_container(const Context& ctx, std::string_view provider,
                                                std::string_view container) {
-  const std::string p = lower(provider);
-  const std::string c = lower(container);
+  const std::string p = to_lower_ascii(provider);
+  const std::string c = to_lower_ascii(container);
   for (const auto& k : ctx.containers) {
-    if (lower(k.provider) == p && lower(k.container) == c) return &k;
+    if (to_lower_ascii(k.provider) == p && to_lower_ascii(k.container) == c) return &k;
   }
   return nullptr;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certbed/emulator/ossl.h"
+#include "certbed/repair/bytes.h"
 #include "certbed/repair/key_container_facts.h"
 #include "certbed/repair/result.h"
 
@@ -69,6 +70,6 @@ class KeyProvider {
 // "Unique container name" (the hash input is an approximation; see the implementation).
 std::string unique_container_name(std::string_view container, std::string_view machine_guid);
 
-std::string to_lower_ascii(std::string_view text);
+using repair::to_lower_ascii;
 
 }  // namespace certbed::emulator

@@ -29,6 +29,10 @@ std::optional<std::string> utf16le_to_utf8(ByteView utf16le);
 // True when the text is well-formed UTF-8.
 bool is_valid_utf8(std::string_view text);
 
+// ASCII letters lower-cased, everything else kept: Windows compares provider, container and store
+// names, INF keys and section names this way.
+std::string to_lower_ascii(std::string_view text);
+
 inline Bytes to_bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
 
 }  // namespace certbed::repair
