@@ -10,6 +10,7 @@
 #include "certbed/emulator/snapshot.h"
 #include "certbed/repair/apply_plan.h"
 #include "certbed/repair/diagnosis.h"
+#include "certbed/repair/dump_diagnosis.h"
 #include "certbed/repair/dump_store.h"
 #include "certbed/repair/repair_plan.h"
 #include "cli_support.h"
@@ -109,6 +110,44 @@ void print_findings(const std::vector<repair::Finding>& findings) {
   }
 }
 
+// A dump is diagnosed in two streaming passes, each finding printed as it is found, so memory
+// stays bounded by the dump's key containers whatever its size. The output is the same as
+// print_findings / the JSON of the findings list would give.
+int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& options, bool json) {
+  bool errors = false;
+  std::size_t count = 0;
+  auto on_summary = [&](const repair::DumpSummary& summary) {
+    for (const auto& w : summary.warnings) {
+      std::cerr << fmt::format("{}:{}: warning: {}\n", path, w.line, w.message);
+    }
+    if (json) std::cout << "{\n  \"findings\": [";
+  };
+  auto on_finding = [&](repair::Finding&& f) {
+    errors = errors || f.severity == repair::Severity::kError;
+    if (json) {
+      // Indented as nlohmann's dump(2) indents an element of the list.
+      std::string text = finding_json(f).dump(2);
+      std::string indented = "    ";
+      for (char c : text) {
+        indented += c;
+        if (c == '\n') indented += "    ";
+      }
+      std::cout << (count == 0 ? "\n" : ",\n") << indented;
+    } else {
+      print_findings({f});
+    }
+    ++count;
+  };
+  auto result = repair::diagnose_dump_file(path, options, on_finding, on_summary);
+  if (!result) return report(result.error());
+  if (json) {
+    std::cout << (count == 0 ? "]\n}\n" : "\n  ]\n}\n");
+  } else if (count == 0) {
+    std::cout << "no findings\n";
+  }
+  return errors ? kExitFailure : kExitOk;
+}
+
 void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
   cmd->add_option("--profile", profiles, "Also check an application's requirements (sql)")
       ->allow_extra_args(false)
@@ -138,13 +177,17 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
   add_profile_option(cmd, *profiles);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
+    repair::DiagnosisOptions options;
+    options.profiles = *profiles;
+    if (!is_snapshot_path(*input)) {
+      exit_code = diagnose_dump(*input, options, *json);
+      return;
+    }
     auto loaded = load_input(*input, *selection);
     if (!loaded) {
       exit_code = report(loaded.error());
       return;
     }
-    repair::DiagnosisOptions options;
-    options.profiles = *profiles;
     const auto findings = repair::diagnose(*loaded->store, options);
     if (*json) {
       Json list = Json::array();

@@ -4,10 +4,10 @@
 namespace certbed::repair::rules {
 
 void ca_config_provider_mismatch(const Context& ctx, std::vector<Finding>& out) {
-  if (!ctx.ca || ctx.ca->ca_cert_hashes.empty()) return;
-  const auto index = ctx.store.find_by_sha1(ctx.ca->ca_cert_hashes.back());
+  if (!ctx.store || !ctx.ca || ctx.ca->ca_cert_hashes.empty()) return;
+  const auto index = ctx.store->find_by_sha1(ctx.ca->ca_cert_hashes.back());
   if (!index) return;  // ca-cert-missing-from-store reports it
-  const CertFacts cert = ctx.store.certificate(*index);
+  const CertFacts cert = ctx.store->certificate(*index);
   auto info = cert.key_prov_info();
   if (!info.ok() || !info->has_value() || cert.key_prov_info_inferred) return;
   const KeyProvInfo& kpi = **info;
@@ -30,17 +30,17 @@ void ca_config_provider_mismatch(const Context& ctx, std::vector<Finding>& out) 
 }
 
 void ca_cert_missing_from_store(const Context& ctx, std::vector<Finding>& out) {
-  if (!ctx.ca) return;
+  if (!ctx.store || !ctx.ca) return;
   for (std::size_t i = 0; i < ctx.ca->ca_cert_hashes.size(); ++i) {
     const auto& hash = ctx.ca->ca_cert_hashes[i];
-    if (ctx.store.find_by_sha1(hash)) continue;
+    if (ctx.store->find_by_sha1(hash)) continue;
     Finding f;
     f.rule = "ca-cert-missing-from-store";
     f.severity = Severity::kError;
     f.sha1 = hash;
     f.is_ca = true;
     f.evidence = "CACertHash entry " + std::to_string(i) + " (" + hash + ") of " + ctx.ca->ca_name +
-                 " is not in " + ctx.store.description() +
+                 " is not in " + ctx.store->description() +
                  "; Certificate Services will not start (NTE_BAD_KEYSET)";
     f.fix =
         "re-import the certificate from %systemroot%\\System32\\CertSrv\\CertEnroll "

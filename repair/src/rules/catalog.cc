@@ -82,21 +82,29 @@ const std::vector<RuleInfo>& rule_catalog() {
   return infos;
 }
 
-std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions& options) {
-  rules::Context ctx{store, options, store.key_containers(), store.knows_key_containers(),
-                     store.ca_configuration()};
-  auto enabled = [&](const RuleEntry& e) {
-    return e.info.profile.empty() || options.has_profile(e.info.profile);
-  };
-  std::vector<Finding> findings;
-  for (std::size_t i = 0; i < store.size(); ++i) {
-    const CertFacts cert = store.certificate(i);
-    for (const auto& e : entries()) {
-      if (e.per_certificate && enabled(e)) e.per_certificate(ctx, cert, findings);
+namespace rules {
+
+void diagnose_certificate(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
+  for (const auto& e : entries()) {
+    if (e.per_certificate && (e.info.profile.empty() || ctx.options.has_profile(e.info.profile))) {
+      e.per_certificate(ctx, cert, out);
     }
   }
+}
+
+}  // namespace rules
+
+std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions& options) {
+  rules::Context ctx{&store, options, KeyContainerIndex(store.key_containers()),
+                     store.knows_key_containers(), store.ca_configuration()};
+  std::vector<Finding> findings;
+  for (std::size_t i = 0; i < store.size(); ++i) {
+    rules::diagnose_certificate(ctx, store.certificate(i), findings);
+  }
   for (const auto& e : entries()) {
-    if (e.per_store && enabled(e)) e.per_store(ctx, findings);
+    if (e.per_store && (e.info.profile.empty() || options.has_profile(e.info.profile))) {
+      e.per_store(ctx, findings);
+    }
   }
   return findings;
 }

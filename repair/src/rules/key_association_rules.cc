@@ -13,8 +13,8 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
   Finding f =
       finding_for(ctx, cert, "lost-key-association", ca ? Severity::kError : Severity::kWarning);
   const auto& m = matches.front();
-  f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container->container +
-               "\" in " + m.container->provider + " holds the certificate's public key";
+  f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container.container +
+               "\" in " + m.container.provider + " holds the certificate's public key";
   if (matches.size() > 1) {
     f.evidence += " (and " + std::to_string(matches.size() - 1) + " other container(s))";
   }
@@ -29,15 +29,15 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
   auto info = cert.key_prov_info();
   if (!info.ok() || !info->has_value()) return;
   const KeyProvInfo& kpi = **info;
-  if (find_container(ctx, kpi.provider, kpi.container) != nullptr) return;
+  if (find_container(ctx, kpi.provider, kpi.container)) return;
   Finding f = finding_for(ctx, cert, "missing-keyset", Severity::kError);
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
                kpi.provider + ", which does not exist (certutil: Missing stored keyset)";
   const auto matches = containers_with_key(ctx, cert.public_key_id);
   if (!matches.empty()) {
     f.evidence += "; the certificate's key is in container \"" +
-                  matches.front().container->container + "\" in " +
-                  matches.front().container->provider;
+                  matches.front().container.container + "\" in " +
+                  matches.front().container.provider;
     f.fix = "certutil -repairstore my " + cert.serial +
             " (without an INF) links the certificate "
             "to the container that holds its key";

@@ -37,7 +37,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
     f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                  ": a CryptoAPI CSP key needs KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE)";
     // Which slot the key is in decides the fix; look it up when the container is visible.
-    const KeyContainerFacts* container = find_container(ctx, kpi.provider, kpi.container);
+    const auto container = find_container(ctx, kpi.provider, kpi.container);
     const KeyFacts* key = nullptr;
     if (container) {
       for (const auto& k : container->keys) {
@@ -61,7 +61,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
     return;
   }
   if (!ctx.containers_known) return;
-  const KeyContainerFacts* container = find_container(ctx, kpi.provider, kpi.container);
+  const auto container = find_container(ctx, kpi.provider, kpi.container);
   if (!container) return;  // missing-keyset reports it
   const KeyFacts* named = container->find_key(kpi.key_spec);
   if (named && (named->public_key_id.empty() || named->public_key_id == cert.public_key_id)) return;

@@ -6,15 +6,17 @@
 #include <vector>
 
 #include "certbed/repair/diagnosis.h"
+#include "certbed/repair/key_container_index.h"
 #include "certbed/repair/wincrypt_constants.h"
 
 namespace certbed::repair::rules {
 
 // What every rule may look at, computed once per diagnosis.
 struct Context {
-  const ReadOnlyStore& store;
+  // The store for store-wide rules; null in a streaming diagnosis, which has no CA config.
+  const ReadOnlyStore* store = nullptr;
   const DiagnosisOptions& options;
-  std::vector<KeyContainerFacts> containers;
+  KeyContainerIndex containers;
   bool containers_known = true;
   std::optional<CaConfigFacts> ca;
 };
@@ -29,30 +31,16 @@ inline bool is_ca_certificate(const Context& ctx, const CertFacts& cert) {
   return listed_in_ca_config(ctx, cert) || cert.is_ca;
 }
 
-inline const KeyContainerFacts* find_container(const Context& ctx, std::string_view provider,
-                                               std::string_view container) {
-  const std::string p = to_lower_ascii(provider);
-  const std::string c = to_lower_ascii(container);
-  for (const auto& k : ctx.containers) {
-    if (to_lower_ascii(k.provider) == p && to_lower_ascii(k.container) == c) return &k;
-  }
-  return nullptr;
+inline std::optional<KeyContainerFacts> find_container(const Context& ctx,
+                                                       std::string_view provider,
+                                                       std::string_view container) {
+  return ctx.containers.find(provider, container);
 }
 
-struct KeyMatch {
-  const KeyContainerFacts* container = nullptr;
-  const KeyFacts* key = nullptr;
-};
+using KeyMatch = KeyContainerIndex::KeyMatch;
 
 inline std::vector<KeyMatch> containers_with_key(const Context& ctx, const std::string& key_id) {
-  std::vector<KeyMatch> out;
-  if (key_id.empty()) return out;
-  for (const auto& c : ctx.containers) {
-    for (const auto& k : c.keys) {
-      if (k.public_key_id == key_id) out.push_back(KeyMatch{&c, &k});
-    }
-  }
-  return out;
+  return ctx.containers.with_key(key_id);
 }
 
 inline Finding finding_for(const Context& ctx, const CertFacts& cert, std::string rule,
@@ -83,5 +71,8 @@ void missing_keyset(const Context&, const CertFacts&, std::vector<Finding>&);
 void sql_tls_needs_capi_keyexchange(const Context&, const CertFacts&, std::vector<Finding>&);
 void ca_config_provider_mismatch(const Context&, std::vector<Finding>&);
 void ca_cert_missing_from_store(const Context&, std::vector<Finding>&);
+
+// Every enabled per-certificate rule on one certificate (the diagnosis loop's body).
+void diagnose_certificate(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out);
 
 }  // namespace certbed::repair::rules

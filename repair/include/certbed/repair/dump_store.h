@@ -10,6 +10,15 @@
 
 namespace certbed::repair {
 
+// What one dump record tells the engine: the certificate (index set to `index`) and one
+// container per key certutil showed working (property 2 without "Missing stored keyset", or the
+// key it found by searching); a container certutil could not open is left out.
+struct DumpRecordFacts {
+  CertFacts certificate;
+  std::vector<KeyContainerFacts> containers;
+};
+DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index);
+
 class DumpStore final : public ReadOnlyStore {
  public:
   // Parses the whole dump (any encoding the parser reads). Parser warnings are kept.
@@ -20,8 +29,7 @@ class DumpStore final : public ReadOnlyStore {
   CertFacts certificate(std::size_t index) const override { return certificates_[index]; }
   std::optional<std::size_t> find_by_sha1(std::string_view sha1) const override;
   std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
-  // One container per key certutil showed working (property 2 without "Missing stored keyset",
-  // or the key it found by searching); a container certutil could not open is left out.
+  // The containers of every record (dump_record_facts).
   std::vector<KeyContainerFacts> key_containers() const override { return containers_; }
 
   const DumpSummary& summary() const { return summary_; }

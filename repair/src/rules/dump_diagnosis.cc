@@ -1,0 +1,81 @@
+#include "certbed/repair/dump_diagnosis.h"
+
+#include <fstream>
+
+#include "certbed/repair/dump_store.h"
+#include "rule_support.h"
+
+namespace certbed::repair {
+
+Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::string& source,
+                                           const DiagnosisOptions& options,
+                                           const FindingSink& on_finding,
+                                           const SummarySink& on_summary) {
+  DumpDiagnosis result;
+
+  // Pass 1: the containers, as DumpStore collects them.
+  KeyContainerIndex::Builder builder;
+  std::uint32_t index = 0;
+  StoreDumpParser first(
+      [&](DumpCertificate&& record) {
+        for (const auto& c : dump_record_facts(record, index).containers) builder.add(c);
+        ++index;
+      },
+      source);
+  if (auto status = read([&](std::string_view chunk) { first.feed(chunk); }); !status) {
+    return status.error();
+  }
+  auto summary = first.finish();
+  if (!summary) return summary.error();
+  result.summary = std::move(*summary);
+  if (on_summary) on_summary(result.summary);
+
+  rules::Context ctx{nullptr, options, std::move(builder).build(), true, std::nullopt};
+  result.containers = ctx.containers.size();
+  result.index_bytes = ctx.containers.memory_bytes();
+
+  // Pass 2: the rules, one record at a time. A dump has no CA configuration, so the store-wide
+  // rules (which read it) have nothing to say, as with DumpStore.
+  std::uint32_t seen = 0;
+  std::vector<Finding> findings;
+  StoreDumpParser second(
+      [&](DumpCertificate&& record) {
+        findings.clear();
+        rules::diagnose_certificate(ctx, dump_record_facts(record, seen).certificate, findings);
+        ++seen;
+        for (auto& f : findings) {
+          ++result.findings;
+          on_finding(std::move(f));
+        }
+      },
+      source);
+  if (auto status = read([&](std::string_view chunk) { second.feed(chunk); }); !status) {
+    return status.error();
+  }
+  if (auto again = second.finish(); !again) return again.error();
+  if (seen != index) {
+    return make_error(ErrorCode::kIo, source + ": the dump changed while it was read (" +
+                                          std::to_string(index) + " certificates, then " +
+                                          std::to_string(seen) + ")");
+  }
+  return result;
+}
+
+Result<DumpDiagnosis> diagnose_dump_file(const std::string& path, const DiagnosisOptions& options,
+                                         const FindingSink& on_finding,
+                                         const SummarySink& on_summary) {
+  auto read = [&](const std::function<void(std::string_view)>& sink) -> Status {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(ErrorCode::kIo, path + ": cannot open");
+    std::string buffer(1 << 16, '\0');
+    while (in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      sink(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+    }
+    if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
+    return {};
+  };
+  return diagnose_dump_stream(read, path, options, on_finding, on_summary);
+}
+
+}  // namespace certbed::repair

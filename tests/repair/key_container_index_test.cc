@@ -1,0 +1,83 @@
+#include "certbed/repair/key_container_index.h"
+
+#include <gtest/gtest.h>
+
+#include "certbed/emulator/emulated_store.h"
+#include "certbed/emulator/random_store.h"
+
+namespace certbed::repair {
+namespace {
+
+KeyContainerFacts container(std::string provider, std::string name, std::uint32_t type,
+                            std::vector<KeyFacts> keys) {
+  KeyContainerFacts c;
+  c.provider = std::move(provider);
+  c.container = std::move(name);
+  c.provider_type = type;
+  c.unique_container = "unique-" + c.container;
+  c.keys = std::move(keys);
+  return c;
+}
+
+TEST(KeyContainerIndex, FindsByNameWithoutRegardToAsciiCase) {
+  const KeyContainerIndex index({
+      container("Microsoft Software Key Storage Provider", "Contoso-CA", 0,
+                {{0, "RSA", 2048, "aa"}}),
+      container("Microsoft Enhanced Cryptographic Provider v1.0", "web", 1,
+                {{1, "RSA", 2048, "bb"}, {2, "RSA", 2048, "cc"}}),
+  });
+  ASSERT_EQ(index.size(), 2u);
+  auto found = index.find("microsoft software key storage provider", "CONTOSO-ca");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->container, "Contoso-CA");
+  EXPECT_EQ(found->unique_container, "unique-Contoso-CA");
+  EXPECT_FALSE(index.find("Microsoft Software Key Storage Provider", "web").has_value());
+  EXPECT_FALSE(index.find("Microsoft Software Key Storage Provider", "Contoso-CA2").has_value());
+  // The provider and container boundary is part of the key.
+  EXPECT_FALSE(index.find("Microsoft Software Key Storage ProviderContoso", "-CA").has_value());
+}
+
+TEST(KeyContainerIndex, FirstAddedWinsAndKeysComeInOrderAdded) {
+  const KeyContainerIndex index({
+      container("P", "c", 0, {{0, "RSA", 2048, "k1"}}),
+      container("p", "C", 0, {{0, "RSA", 4096, "k2"}}),
+      container("Q", "d", 1, {{1, "RSA", 2048, "k1"}, {2, "RSA", 2048, "k3"}}),
+  });
+  EXPECT_EQ(index.find("P", "c")->keys.at(0).bits, 2048u);
+  const auto matches = index.with_key("k1");
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_EQ(matches[0].container.container, "c");
+  EXPECT_EQ(matches[1].container.container, "d");
+  EXPECT_EQ(matches[1].key.key_spec, 1u);
+  EXPECT_EQ(index.with_key("k3").at(0).key.key_spec, 2u);
+  EXPECT_TRUE(index.with_key("k4").empty());
+  EXPECT_TRUE(index.with_key("").empty());
+}
+
+// Every container of a random machine comes back from the index exactly as it went in.
+TEST(KeyContainerIndex, GivesBackEveryContainerOfARandomMachineUnchanged) {
+  emulator::RandomStoreOptions options;
+  options.certificates = 300;
+  options.seed = 7;
+  auto machine = emulator::generate_random_machine(options).value();
+  emulator::EmulatedStore store(machine, emulator::StoreLocation::kLocalMachine, "My");
+  const auto containers = store.key_containers();
+  ASSERT_GT(containers.size(), 100u);
+  const KeyContainerIndex index(containers);
+  ASSERT_EQ(index.size(), containers.size());
+  for (const auto& c : containers) {
+    const auto found = index.find(c.provider, c.container);
+    ASSERT_TRUE(found.has_value()) << c.container;
+    EXPECT_EQ(*found, c);
+    for (const auto& k : c.keys) {
+      const auto matches = index.with_key(k.public_key_id);
+      ASSERT_FALSE(matches.empty());
+      EXPECT_TRUE(std::any_of(matches.begin(), matches.end(),
+                              [&](const auto& m) { return m.container == c && m.key == k; }));
+    }
+  }
+  EXPECT_GT(index.memory_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace certbed::repair
