@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <mutex>
+#include <unordered_map>
 
 #include "certbed/emulator/crypto.h"
 #include "certbed/repair/wincrypt_constants.h"
@@ -16,6 +18,54 @@ using repair::make_error;
 using repair::Result;
 
 namespace {
+
+// Sets the certificate's SubjectPublicKeyInfo. OpenSSL 3.0's X509_set_pubkey encodes the key
+// through the provider encoders and decodes it back, which costs more than an RSA signature;
+// stores are built from a small key pool, so each key's encoding is made once and copied. The
+// cache holds a reference to each key, so a key's address cannot be reused while cached.
+bool set_public_key(X509* cert, EVP_PKEY* key) {
+  struct Cached {
+    ossl::SharedPkey key;
+    ossl::X509PubkeyPtr encoded;
+  };
+  static std::mutex mutex;
+  static std::unordered_map<const EVP_PKEY*, Cached> cache;
+  std::lock_guard lock(mutex);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    X509_PUBKEY* encoded = nullptr;
+    if (X509_PUBKEY_set(&encoded, key) != 1) return false;
+    if (cache.size() >= 4096) cache.clear();  // bounded: pools are far smaller
+    EVP_PKEY_up_ref(key);
+    it = cache
+             .emplace(key,
+                      Cached{ossl::SharedPkey(key, EVP_PKEY_free), ossl::X509PubkeyPtr(encoded)})
+             .first;
+  }
+  ASN1_OBJECT* algorithm = nullptr;
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  X509_ALGOR* algor = nullptr;
+  if (X509_PUBKEY_get0_param(&algorithm, &bits, &bits_len, &algor, it->second.encoded.get()) != 1) {
+    return false;
+  }
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(nullptr, &param_type, &param, algor);
+  // RSA keys carry a NULL parameter, EC keys their curve's OID; nothing else is emulated.
+  void* param_copy = nullptr;
+  if (param_type == V_ASN1_OBJECT) {
+    param_copy = OBJ_dup(static_cast<const ASN1_OBJECT*>(param));
+  } else if (param_type != V_ASN1_NULL && param_type != V_ASN1_UNDEF) {
+    return X509_set_pubkey(cert, key) == 1;
+  }
+  auto* bits_copy =
+      static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<std::size_t>(bits_len)));
+  ASN1_OBJECT* algorithm_copy = OBJ_dup(algorithm);
+  if (bits_copy == nullptr || algorithm_copy == nullptr) return false;
+  return X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), algorithm_copy, param_type, param_copy,
+                                bits_copy, bits_len) == 1;
+}
 
 // Windows' attribute labels to OpenSSL's short names.
 std::string openssl_attribute(const std::string& type) {
@@ -178,7 +228,9 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
   if (!not_before || !not_after) return make_error(ErrorCode::kInvalidArgument, "bad validity");
   X509_set1_notBefore(cert.get(), not_before.get());
   X509_set1_notAfter(cert.get(), not_after.get());
-  X509_set_pubkey(cert.get(), const_cast<EVP_PKEY*>(subject_key));
+  if (!set_public_key(cert.get(), const_cast<EVP_PKEY*>(subject_key))) {
+    return make_error(ErrorCode::kInternal, "cannot set the public key: " + ossl::last_error());
+  }
 
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);

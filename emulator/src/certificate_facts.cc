@@ -119,6 +119,7 @@ const EVP_MD* signature_digest(const X509* cert) {
   }
   const EVP_MD* md = EVP_get_digestbynid(md_nid);
   if (md == nullptr) return EVP_sha1();
+  if (is_prefetched_digest(md)) return md;
   // OpenSSL 3 knows digests no loaded provider implements (MD4, MD2, MDC2 live in the legacy
   // provider); hashing with one fails, so a certificate signed "md4WithRSAEncryption" is
   // treated like one with an unknown algorithm.
@@ -136,8 +137,10 @@ const EVP_MD* signature_digest(const X509* cert) {
 Result<repair::CertFacts> decode_certificate_facts(repair::ByteView der) {
   auto parsed = certificate_from_der(der);
   if (!parsed) return parsed.error();
-  X509* cert = parsed->get();
+  return certificate_facts(parsed->get(), der);
+}
 
+Result<repair::CertFacts> certificate_facts(X509* cert, repair::ByteView der) {
   repair::CertFacts facts;
   facts.serial = serial_hex(cert);
   facts.subject = display_name(X509_get_subject_name(cert));
@@ -184,7 +187,10 @@ Result<repair::CertFacts> decode_certificate_facts(repair::ByteView der) {
 Result<std::vector<repair::PropertyEntry>> derived_properties(repair::ByteView der) {
   auto parsed = certificate_from_der(der);
   if (!parsed) return parsed.error();
-  X509* cert = parsed->get();
+  return derived_properties(parsed->get(), der);
+}
+
+Result<std::vector<repair::PropertyEntry>> derived_properties(X509* cert, repair::ByteView der) {
   std::vector<repair::PropertyEntry> out;
   out.push_back({PropertyId::CERT_SHA1_HASH_PROP_ID, sha1(der)});
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "certbed/emulator/certificate_factory.h"
 #include "certbed/emulator/certificate_facts.h"
 
 namespace certbed::emulator {
@@ -28,14 +29,21 @@ std::string CertificateStore::description() const {
 
 Result<std::size_t> CertificateStore::add(repair::Bytes der, repair::PropertyBag properties,
                                           bool derive) {
-  auto facts = decode_certificate_facts(der);
+  auto parsed = certificate_from_der(der);
+  if (!parsed) return parsed.error();
+  return add(parsed->get(), std::move(der), std::move(properties), derive);
+}
+
+Result<std::size_t> CertificateStore::add(X509* cert, repair::Bytes der,
+                                          repair::PropertyBag properties, bool derive) {
+  auto facts = certificate_facts(cert, der);
   if (!facts) return facts.error();
   if (by_sha1_.count(facts->sha1) != 0) {
     return make_error(ErrorCode::kConflict,
                       "certificate " + facts->sha1 + " is already in " + description());
   }
   if (derive) {
-    auto derived = derived_properties(der);
+    auto derived = derived_properties(cert, der);
     if (!derived) return derived.error();
     for (auto& entry : *derived) {
       if (!properties.contains(entry.id)) properties.set(entry.id, std::move(entry.value));

@@ -56,7 +56,10 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
   std::mt19937_64 rng(options.seed);
   auto keys = KeySource::deterministic();
 
-  auto ca_key = keys.next(KeyAlgorithm::kRsa2048);
+  const bool deterministic = options.issuer_algorithm == KeyAlgorithm::kRsa2048 ||
+                             options.issuer_algorithm == KeyAlgorithm::kRsa3072 ||
+                             options.issuer_algorithm == KeyAlgorithm::kRsa4096;
+  auto ca_key = keys.next(options.issuer_algorithm);
   if (!ca_key) return ca_key.error();
   CertificateSpec ca_spec;
   ca_spec.profile = CertificateProfile::kRootCa;
@@ -65,7 +68,7 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
   if (ca_spec.serial_hex.size() % 2) ca_spec.serial_hex += "0";
   ca_spec.not_before = utc_seconds(2023, 6, 1);
   ca_spec.not_after = utc_seconds(2043, 6, 1);
-  auto ca = issue_certificate(ca_spec, ca_key->get(), std::nullopt, true);
+  auto ca = issue_certificate(ca_spec, ca_key->get(), std::nullopt, deterministic);
   if (!ca) return ca.error();
   auto root =
       machine.store(StoreLocation::kLocalMachine, "Root").add(certificate_der(ca->get()), {});
@@ -108,7 +111,8 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
     spec.not_after = spec.not_before + 86400LL * 365;
     spec.ekus = {
         std::string(rng() % 2 ? wc::szOID_PKIX_KP_SERVER_AUTH : wc::szOID_PKIX_KP_CLIENT_AUTH)};
-    auto cert = issue_certificate(spec, key->get(), IssuerRef{ca->get(), ca_key->get()}, true);
+    auto cert =
+        issue_certificate(spec, key->get(), IssuerRef{ca->get(), ca_key->get()}, deterministic);
     if (!cert) return cert.error();
 
     const std::string container =
@@ -154,7 +158,7 @@ Result<Machine> generate_random_machine(const RandomStoreOptions& options) {
         bag.set(repair::PropertyId::CERT_FRIENDLY_NAME_PROP_ID, std::move(*friendly));
       }
     }
-    auto added = my.add(certificate_der(cert->get()), std::move(bag));
+    auto added = my.add(cert->get(), certificate_der(cert->get()), std::move(bag));
     if (!added) return added.error();
   }
   return machine;

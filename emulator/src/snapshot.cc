@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "certbed/emulator/certificate_factory.h"
 #include "certbed/emulator/certificate_facts.h"
 #include "certbed/emulator/crypto.h"
 #include "certbed/repair/key_prov_info.h"
@@ -224,7 +225,9 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
       const auto& c = s.certificates(ci);
       const std::string where = store.description() + " certificate " + std::to_string(ci);
       const repair::Bytes der(c.der().begin(), c.der().end());
-      auto derived = derived_properties(der);
+      auto parsed = certificate_from_der(der);
+      if (!parsed) return located(source, where + ": " + parsed.error().message);
+      auto derived = derived_properties(parsed->get(), der);
       if (!derived) return located(source, where + ": " + derived.error().message);
       repair::PropertyBag bag;
       for (const auto& p : c.properties()) {
@@ -253,7 +256,7 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
         }
         bag.set(id, std::move(value));
       }
-      auto added = store.add(der, std::move(bag), /*derive=*/false);
+      auto added = store.add(parsed->get(), der, std::move(bag), /*derive=*/false);
       if (!added) return located(source, where + ": " + added.error().message);
     }
   }

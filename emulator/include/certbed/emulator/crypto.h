@@ -11,6 +11,9 @@
 namespace certbed::emulator {
 
 repair::Bytes digest(const EVP_MD* md, repair::ByteView data);
+// True for the digests fetched once at first use (SHA-1, MD5, SHA-256/384/512): a loaded
+// provider implements them, so hashing with them cannot fail.
+bool is_prefetched_digest(const EVP_MD* md);
 inline repair::Bytes sha1(repair::ByteView data) { return digest(EVP_sha1(), data); }
 inline repair::Bytes md5(repair::ByteView data) { return digest(EVP_md5(), data); }
 inline repair::Bytes sha256(repair::ByteView data) { return digest(EVP_sha256(), data); }

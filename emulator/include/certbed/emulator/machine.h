@@ -44,6 +44,10 @@ class CertificateStore {
   // store (same SHA-1) is a kConflict error.
   repair::Result<std::size_t> add(repair::Bytes der, repair::PropertyBag properties,
                                   bool derive = true);
+  // The same for a certificate the caller has decoded (or issued) already: `cert` must be the
+  // certificate `der` encodes. Saves decoding it again.
+  repair::Result<std::size_t> add(X509* cert, repair::Bytes der, repair::PropertyBag properties,
+                                  bool derive = true);
 
   std::size_t size() const { return certificates_.size(); }
   const StoredCertificate& at(std::size_t index) const { return certificates_[index]; }
