@@ -5,6 +5,8 @@
 #include <openssl/pem.h>
 
 #include <array>
+#include <mutex>
+#include <unordered_map>
 
 namespace certbed::emulator {
 
@@ -163,7 +165,9 @@ Result<ossl::PkeyPtr> generate_key(KeyAlgorithm algorithm) {
   return ossl::PkeyPtr(raw);
 }
 
-Result<ossl::PkeyPtr> private_key_from_pem(std::string_view pem) {
+namespace {
+
+Result<ossl::PkeyPtr> decode_private_key_pem(std::string_view pem) {
   ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return make_error(ErrorCode::kInternal, "out of memory");
   ossl::PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
@@ -171,6 +175,30 @@ Result<ossl::PkeyPtr> private_key_from_pem(std::string_view pem) {
     return make_error(ErrorCode::kParse, "not a PEM private key: " + ossl::last_error());
   }
   if (auto alg = key_algorithm_of(key.get()); !alg) return alg.error();
+  return key;
+}
+
+}  // namespace
+
+// Snapshots repeat the same pool keys in many containers, and OpenSSL 3.0's PEM decoding goes
+// through the provider decoders; each distinct PEM text is decoded once and the key shared
+// (keys are never modified after they are made).
+Result<ossl::PkeyPtr> private_key_from_pem(std::string_view pem) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, ossl::SharedPkey> cache;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(std::string(pem)); it != cache.end()) {
+      EVP_PKEY_up_ref(it->second.get());
+      return ossl::PkeyPtr(it->second.get());
+    }
+  }
+  auto key = decode_private_key_pem(pem);
+  if (!key) return key.error();
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 1024) cache.clear();  // bounded: pools are far smaller
+  EVP_PKEY_up_ref(key->get());
+  cache.emplace(std::string(pem), ossl::SharedPkey(key->get(), EVP_PKEY_free));
   return key;
 }
 
@@ -185,7 +213,18 @@ Result<std::string> private_key_to_pem(const EVP_PKEY* key) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-Bytes public_key_info_der(const EVP_PKEY* key) {
+namespace {
+
+// What the public key alone determines, computed once per key: OpenSSL 3.0 encodes a key
+// through its provider encoders (slower than hashing a certificate), and stores share a small
+// key pool. Keyed by address; each entry holds a reference so the address is not reused while
+// cached.
+struct PublicKeyMemo {
+  Bytes spki;
+  std::string key_id;
+};
+
+Bytes encode_public_key_info(const EVP_PKEY* key) {
   unsigned char* der = nullptr;
   const int len = i2d_PUBKEY(key, &der);
   if (len <= 0) return {};
@@ -194,8 +233,7 @@ Bytes public_key_info_der(const EVP_PKEY* key) {
   return out;
 }
 
-std::string public_key_id(const EVP_PKEY* key) {
-  const Bytes spki = public_key_info_der(key);
+std::string compute_public_key_id(const Bytes& spki) {
   const unsigned char* p = spki.data();
   ossl::X509PubkeyPtr pub(d2i_X509_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
   if (!pub) return {};
@@ -207,6 +245,34 @@ std::string public_key_id(const EVP_PKEY* key) {
   }
   return id;
 }
+
+PublicKeyMemo public_key_memo(const EVP_PKEY* key) {
+  struct Entry {
+    ossl::SharedPkey reference;
+    PublicKeyMemo memo;
+  };
+  static std::mutex mutex;
+  static std::unordered_map<const EVP_PKEY*, Entry> cache;
+  std::lock_guard lock(mutex);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    PublicKeyMemo memo;
+    memo.spki = encode_public_key_info(key);
+    memo.key_id = compute_public_key_id(memo.spki);
+    if (cache.size() >= 4096) cache.clear();  // bounded: pools are far smaller
+    auto* mutable_key = const_cast<EVP_PKEY*>(key);
+    EVP_PKEY_up_ref(mutable_key);
+    it = cache.emplace(key, Entry{ossl::SharedPkey(mutable_key, EVP_PKEY_free), std::move(memo)})
+             .first;
+  }
+  return it->second.memo;
+}
+
+}  // namespace
+
+Bytes public_key_info_der(const EVP_PKEY* key) { return public_key_memo(key).spki; }
+
+std::string public_key_id(const EVP_PKEY* key) { return public_key_memo(key).key_id; }
 
 // BCRYPT_RSAKEY_BLOB / BCRYPT_ECCKEY_BLOB public blob, which certutil's "bcrypt" key id hashes
 // cover (checked against a real RSA dump; the EC magic values are from bcrypt.h).

@@ -84,17 +84,15 @@ repair::Result<const KeyContainer*> KeyProvider::add_container(KeyContainer cont
       return make_error(ErrorCode::kInvalidArgument, where + " has two keys with the same KeySpec");
     }
   }
+  by_lower_name_.emplace(to_lower_ascii(container.name), containers_.size());
   containers_.push_back(std::move(container));
   return &containers_.back();
 }
 
 const KeyContainer* KeyProvider::find_container(std::string_view name) const {
   // Windows compares container names case-insensitively.
-  const std::string lower = to_lower_ascii(name);
-  for (const auto& c : containers_) {
-    if (to_lower_ascii(c.name) == lower) return &c;
-  }
-  return nullptr;
+  auto it = by_lower_name_.find(to_lower_ascii(name));
+  return it == by_lower_name_.end() ? nullptr : &containers_[it->second];
 }
 
 bool KeyProvider::remove_container(std::string_view name) {
@@ -103,6 +101,11 @@ bool KeyProvider::remove_container(std::string_view name) {
                          [&](const KeyContainer& c) { return to_lower_ascii(c.name) == lower; });
   if (it == containers_.end()) return false;
   containers_.erase(it);
+  // Positions after the removed one moved down; removal is rare, so re-index.
+  by_lower_name_.clear();
+  for (std::size_t i = 0; i < containers_.size(); ++i) {
+    by_lower_name_.emplace(to_lower_ascii(containers_[i].name), i);
+  }
   return true;
 }
 

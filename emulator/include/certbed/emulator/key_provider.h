@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "certbed/emulator/ossl.h"
@@ -64,6 +65,9 @@ class KeyProvider {
  private:
   ProviderInfo info_;
   std::vector<KeyContainer> containers_;
+  // Lower-case name -> position in containers_, so lookups stay O(1) in providers holding
+  // hundreds of thousands of containers.
+  std::unordered_map<std::string, std::size_t> by_lower_name_;
 };
 
 // "<md5 of the lower-case name>_<machine GUID>", the shape of the names Windows shows as
