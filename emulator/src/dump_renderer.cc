@@ -4,6 +4,7 @@
 #include <openssl/objects.h>
 
 #include <sstream>
+#include <unordered_map>
 
 #include "certbed/emulator/certificate_factory.h"
 #include "certbed/emulator/crypto.h"
@@ -325,18 +326,34 @@ KeyLookup find_linked_key(const Machine& machine, const repair::KeyProvInfo& inf
   return found;
 }
 
-KeyLookup search_key(const Machine& machine, const std::string& public_key_id) {
-  for (const auto& [name, provider] : machine.providers()) {
-    for (const auto& container : provider.containers()) {
-      for (const auto& key : container.keys) {
-        if (emulator::public_key_id(key.key.get()) == public_key_id) {
-          return KeyLookup{&provider, &container, &key};
+// certutil's search of every provider for a certificate's public key. The index (first key in
+// provider, container and slot order wins, as a scan would find it) is built on the first
+// search, so a dump pays for one pass over the containers, not one per unlinked certificate.
+class KeySearch {
+ public:
+  explicit KeySearch(const Machine& machine) : machine_(machine) {}
+
+  KeyLookup find(const std::string& public_key_id) {
+    if (!built_) {
+      for (const auto& [name, provider] : machine_.providers()) {
+        for (const auto& container : provider.containers()) {
+          for (const auto& key : container.keys) {
+            index_.emplace(emulator::public_key_id(key.key.get()),
+                           KeyLookup{&provider, &container, &key});
+          }
         }
       }
+      built_ = true;
     }
+    auto it = index_.find(public_key_id);
+    return it == index_.end() ? KeyLookup{} : it->second;
   }
-  return {};
-}
+
+ private:
+  const Machine& machine_;
+  bool built_ = false;
+  std::unordered_map<std::string, KeyLookup> index_;
+};
 
 std::vector<std::string> key_status_lines(const KeyLookup& found, const repair::CertFacts& facts) {
   std::vector<std::string> out;
@@ -505,7 +522,14 @@ void x509_section(LineWriter& w, X509* cert, const repair::CertFacts& facts) {
   } else {
     w.line("Non-root Certificate");
   }
-  const Bytes spki = public_key_info_der(key);
+  // The certificate's own SubjectPublicKeyInfo, re-encoded from its parsed structure (cheap)
+  // rather than from the key object (OpenSSL 3.0's provider encoders are not).
+  Bytes spki;
+  unsigned char* spki_der = nullptr;
+  if (const int len = i2d_X509_PUBKEY(pub, &spki_der); len > 0) {
+    spki.assign(spki_der, spki_der + len);
+    OPENSSL_free(spki_der);
+  }
   const Bytes bcrypt = bcrypt_public_key_blob(key);
   w.line("Key Id Hash(rfc-sha1): " + repair::to_hex(sha1(key_bits)));
   w.line("Key Id Hash(sha1): " + repair::to_hex(sha1(spki)));
@@ -535,8 +559,8 @@ std::string friendly_store_name(const std::string& name) {
   return "";
 }
 
-void certificate_block(LineWriter& w, const Machine& machine, const StoredCertificate& stored,
-                       std::size_t index, bool verbose) {
+void certificate_block(LineWriter& w, const Machine& machine, KeySearch& search,
+                       const StoredCertificate& stored, std::size_t index, bool verbose) {
   const auto& facts = stored.facts;
   w.line("================ Certificate " + std::to_string(index) + " ================");
   auto info = facts.key_prov_info();
@@ -578,7 +602,7 @@ void certificate_block(LineWriter& w, const Machine& machine, const StoredCertif
     return;
   }
   w.line("No key provider information");
-  const KeyLookup searched = search_key(machine, facts.public_key_id);
+  const KeyLookup searched = search.find(facts.public_key_id);
   if (!searched.key) {
     w.line("Cannot find the certificate and private key for decryption.");
     return;
@@ -612,9 +636,10 @@ void render_store_dump(const Machine& machine, const CertificateStore& store,
       options.typed_store_name.empty() ? store.name() : options.typed_store_name;
   const std::string friendly = friendly_store_name(store.name());
   w.line(friendly.empty() ? typed : typed + " \"" + friendly + "\"");
+  KeySearch search(machine);
   for (std::size_t i = 0; i < store.size(); ++i) {
     if (i != 0) w.blank();
-    certificate_block(w, machine, store.at(i), i, options.verbose);
+    certificate_block(w, machine, search, store.at(i), i, options.verbose);
   }
   w.line("CertUtil: -store command completed successfully.");
 }
