@@ -38,7 +38,7 @@ Result<std::size_t> CertificateStore::add(X509* cert, repair::Bytes der,
                                           repair::PropertyBag properties, bool derive) {
   auto facts = certificate_facts(cert, der);
   if (!facts) return facts.error();
-  if (by_sha1_.count(facts->sha1) != 0) {
+  if (by_sha1_.contains(facts->sha1)) {
     return make_error(ErrorCode::kConflict,
                       "certificate " + facts->sha1 + " is already in " + description());
   }
@@ -52,22 +52,23 @@ Result<std::size_t> CertificateStore::add(X509* cert, repair::Bytes der,
   const std::size_t index = certificates_.size();
   facts->index = static_cast<std::uint32_t>(index);
   facts->properties = std::move(properties);
-  by_sha1_.emplace(facts->sha1, index);
-  by_serial_.emplace(facts->serial, index);
+  if (index > UINT32_MAX - 1 || !by_sha1_.insert(facts->sha1, static_cast<std::uint32_t>(index))) {
+    return make_error(ErrorCode::kInternal, "cannot index certificate " + facts->sha1);
+  }
+  by_serial_.insert(HashedPositions::hash(facts->serial), static_cast<std::uint32_t>(index));
   certificates_.push_back(StoredCertificate{std::move(der), std::move(*facts)});
   return index;
 }
 
 std::optional<std::size_t> CertificateStore::find_by_sha1(std::string_view sha1) const {
-  auto it = by_sha1_.find(std::string(sha1));
-  if (it == by_sha1_.end()) return std::nullopt;
-  return it->second;
+  return by_sha1_.find(sha1);
 }
 
 std::vector<std::size_t> CertificateStore::find_by_serial(std::string_view serial) const {
   std::vector<std::size_t> out;
-  auto [first, last] = by_serial_.equal_range(std::string(serial));
-  for (auto it = first; it != last; ++it) out.push_back(it->second);
+  by_serial_.for_each(HashedPositions::hash(serial), [&](std::uint32_t position) {
+    if (certificates_[position].facts.serial == serial) out.push_back(position);
+  });
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "certbed/emulator/certificate_factory.h"
 #include "certbed/emulator/crypto.h"
 #include "certbed/emulator/key_source.h"
@@ -152,6 +155,41 @@ TEST(KeyProviders, FactsDescribeEveryKeyWithItsPublicKeyId) {
   EXPECT_EQ(facts[0].find_key(1)->bits, 2048u);
   EXPECT_EQ(facts[0].unique_container, unique_container_name("legacy", machine.machine_guid()));
   EXPECT_NE(facts[0].unique_container.find('_' + machine.machine_guid()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace certbed::emulator
+
+namespace certbed::emulator {
+namespace {
+
+TEST(CertificateIndex, FindsEveryThumbprintAndRefusesWhatIsNotOne) {
+  ThumbprintIndex index;
+  std::vector<std::string> keys;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    keys.push_back(repair::to_hex(
+        sha1(repair::Bytes{static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(i >> 8)})));
+    ASSERT_TRUE(index.insert(keys.back(), i));
+  }
+  EXPECT_FALSE(index.insert(keys[17], 99));  // present already
+  for (std::uint32_t i = 0; i < keys.size(); ++i) EXPECT_EQ(index.find(keys[i]), i);
+  std::string upper = keys[3];
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(index.find(upper).has_value());  // callers normalize first
+  EXPECT_FALSE(index.find(keys[3].substr(0, 39)).has_value());
+  EXPECT_FALSE(index.find(std::string(40, 'g')).has_value());
+  EXPECT_FALSE(index.find(repair::to_hex(sha1(repair::Bytes{1, 2, 3}))).has_value());
+}
+
+TEST(CertificateIndex, HashedPositionsGivesEveryPositionOfAKey) {
+  HashedPositions index;
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    index.insert(HashedPositions::hash("serial-" + std::to_string(i % 1000)), i);
+  }
+  std::vector<std::uint32_t> found;
+  index.for_each(HashedPositions::hash("serial-7"), [&](std::uint32_t p) { found.push_back(p); });
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<std::uint32_t>{7, 1007, 2007}));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "certbed/emulator/certificate_index.h"
 #include "certbed/emulator/key_provider.h"
 #include "certbed/repair/cert_facts.h"
 #include "certbed/repair/result.h"
@@ -63,8 +64,8 @@ class CertificateStore {
   StoreLocation location_;
   std::string name_;
   std::vector<StoredCertificate> certificates_;
-  std::unordered_map<std::string, std::size_t> by_sha1_;
-  std::unordered_multimap<std::string, std::size_t> by_serial_;
+  ThumbprintIndex by_sha1_;
+  HashedPositions by_serial_;
 };
 
 // HKLM\SYSTEM\CurrentControlSet\Services\CertSvc\Configuration\<CA>: what later CA emulation
