@@ -200,14 +200,42 @@ bool is_prompt_line(string_view body) {
 
 // A line that carries a labelled value ("Provider = x", "Subject: x") or an RDN of a verbose
 // name block ("CN=x"): its value may end like a status line without being one.
+constexpr std::array<string_view, 19> kValueLabels = {df::kSerialNumber,
+                                                      df::kIssuer,
+                                                      df::kSubject,
+                                                      string_view("NotBefore: "),
+                                                      string_view("NotAfter: "),
+                                                      df::kKeyContainer,
+                                                      df::kUniqueContainerName,
+                                                      df::kSimpleContainerName,
+                                                      df::kProvider,
+                                                      df::kProviderType,
+                                                      df::kFlags,
+                                                      df::kKeySpec,
+                                                      df::kTemplate,
+                                                      df::kTemplateName,
+                                                      df::kCaVersion,
+                                                      df::kCertHashPrefix,
+                                                      df::kKeyIdHashPrefix,
+                                                      df::kNameHashPrefix,
+                                                      df::kSignatureHash};
+
+// The first bytes the labels start with: most lines of a verbose dump (hex, extensions) start
+// with none of them, so they skip the label comparisons.
+constexpr std::array<bool, 256> kValueLabelFirstBytes = [] {
+  std::array<bool, 256> first{};
+  for (string_view label : kValueLabels) {
+    if (!label.empty()) first[static_cast<unsigned char>(label.front())] = true;
+  }
+  return first;
+}();
+
 bool is_value_line(string_view body) {
-  for (string_view label :
-       {df::kSerialNumber, df::kIssuer, df::kSubject, string_view("NotBefore: "),
-        string_view("NotAfter: "), df::kKeyContainer, df::kUniqueContainerName,
-        df::kSimpleContainerName, df::kProvider, df::kProviderType, df::kFlags, df::kKeySpec,
-        df::kTemplate, df::kTemplateName, df::kCaVersion, df::kCertHashPrefix, df::kKeyIdHashPrefix,
-        df::kNameHashPrefix, df::kSignatureHash}) {
-    if (body.starts_with(label)) return true;
+  if (body.empty()) return false;
+  if (kValueLabelFirstBytes[static_cast<unsigned char>(body.front())]) {
+    for (string_view label : kValueLabels) {
+      if (body.starts_with(label)) return true;
+    }
   }
   const std::size_t eq = body.find('=');
   if (eq == 0 || eq == string_view::npos || eq > 64) return false;
@@ -222,13 +250,19 @@ bool is_status_line(string_view body) {
   for (string_view s : df::kStatusLines) {
     if (body == s) return true;
   }
-  for (string_view s : df::kStatusSuffixes) {
-    if (body.ends_with(s)) return true;
+  // Every suffix ends in 'd' or 'D' ("passed", "FAILED", "skipped"): most lines skip the
+  // comparisons.
+  if (!body.empty() && (body.back() == 'd' || body.back() == 'D')) {
+    for (string_view s : df::kStatusSuffixes) {
+      if (body.ends_with(s)) return true;
+    }
   }
   if (body.starts_with(df::kErrorPrefix)) return true;
-  // "<provider>: KeySpec=0" printed by -repairstore.
-  if (const std::size_t p = body.rfind(df::kRepairKeySpec); p != string_view::npos && p > 0) {
-    return all_of(body.substr(p + df::kRepairKeySpec.size()), is_digit);
+  // "<provider>: KeySpec=0" printed by -repairstore. find() skips ahead with memchr; rfind()
+  // compares at every position, so it runs only on lines that hold the marker at all.
+  if (body.find(df::kRepairKeySpec) != string_view::npos) {
+    const std::size_t p = body.rfind(df::kRepairKeySpec);
+    if (p > 0) return all_of(body.substr(p + df::kRepairKeySpec.size()), is_digit);
   }
   return body.starts_with("Cannot open the ");
 }
