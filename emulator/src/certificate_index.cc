@@ -1,6 +1,12 @@
 #include "certbed/emulator/certificate_index.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace certbed::emulator {
 namespace {
@@ -28,10 +34,35 @@ std::size_t slot_hash(const std::array<std::uint8_t, 20>& key) {
   return static_cast<std::size_t>(h);
 }
 
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
 }  // namespace
 
+void* allocate_table_bytes(std::size_t bytes) {
+#if defined(__linux__)
+  if (bytes >= kHugePage) {
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without huge pages it still works
+    return p;
+  }
+#endif
+  return ::operator new(bytes);
+}
+
+void deallocate_table_bytes(void* p, std::size_t bytes) {
+#if defined(__linux__)
+  if (bytes >= kHugePage) {
+    std::free(p);
+    return;
+  }
+#endif
+  ::operator delete(p);
+}
+
 void ThumbprintIndex::grow() {
-  std::vector<Slot> old = std::move(slots_);
+  std::vector<Slot, LargeTableAllocator<Slot>> old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
@@ -81,7 +112,7 @@ std::uint64_t HashedPositions::hash(std::string_view key) {
 }
 
 void HashedPositions::grow() {
-  std::vector<Slot> old = std::move(slots_);
+  std::vector<Slot, LargeTableAllocator<Slot>> old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {

@@ -11,6 +11,23 @@
 
 namespace certbed::emulator {
 
+void* allocate_table_bytes(std::size_t bytes);
+void deallocate_table_bytes(void* p, std::size_t bytes);
+
+// Allocates large tables on 2 MiB boundaries and asks Linux for transparent huge pages there:
+// at a million certificates a lookup's random probe otherwise misses the TLB as well as the
+// cache. Small tables (and other systems) use plain operator new.
+template <typename T>
+struct LargeTableAllocator {
+  using value_type = T;
+  LargeTableAllocator() = default;
+  template <typename U>
+  LargeTableAllocator(const LargeTableAllocator<U>&) {}  // NOLINT: allocator conversion
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_table_bytes(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) { deallocate_table_bytes(p, n * sizeof(T)); }
+  bool operator==(const LargeTableAllocator&) const { return true; }
+};
+
 // Thumbprint -> position. The key is the 20-byte SHA-1 itself, held in the slot.
 class ThumbprintIndex {
  public:
@@ -28,7 +45,7 @@ class ThumbprintIndex {
   };
   void grow();
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, LargeTableAllocator<Slot>> slots_;
   std::size_t size_ = 0;
 };
 
@@ -57,7 +74,7 @@ class HashedPositions {
   };
   void grow();
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, LargeTableAllocator<Slot>> slots_;
   std::size_t size_ = 0;
 };
 
