@@ -212,3 +212,28 @@ BENCHMARK(BM_RepairStore)
 
 }  // namespace
 }  // namespace certbed::bench
+
+namespace certbed::bench {
+namespace {
+
+// The physical floor under (b): one dependent random read per step through a buffer as large as
+// the thumbprint index of an n-certificate store (24-byte slots at load 1/2, so 48n bytes). A
+// lookup cannot beat one such miss; the report sets the lookups against it.
+void BM_MemoryLatencyBaseline(benchmark::State& state) {
+  const std::size_t slots = std::max<std::size_t>(64, static_cast<std::size_t>(state.range(0)) * 6);
+  std::vector<std::uint64_t> next(slots);  // 8-byte cells: 6 per certificate = 48 bytes
+  std::vector<std::uint64_t> order(slots);
+  for (std::size_t i = 0; i < slots; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(3));
+  for (std::size_t i = 0; i < slots; ++i) next[order[i]] = order[(i + 1) % slots];
+  std::uint64_t at = order[0];
+  for (auto _ : state) {
+    at = next[at];
+    benchmark::DoNotOptimize(at);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_MemoryLatencyBaseline)->Apply([](auto* b) { apply_sizes(b); }) -> Repetitions(5);
+
+}  // namespace
+}  // namespace certbed::bench

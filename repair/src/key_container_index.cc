@@ -100,9 +100,16 @@ KeyContainerIndex KeyContainerIndex::Builder::build() && {
     const std::string_view id = index.text(d.keys_[k].public_key_id);
     if (!id.empty()) index.by_key_id_.emplace_back(key_id_hash(id), k);
   }
-  // Stable order within a hash keeps "first added" meaning what it says.
+  // Position order within a hash keeps "first added" meaning what it says; ids that share a
+  // hash are ordered by their text so each id's keys stay one run.
   std::sort(index.by_name_.begin(), index.by_name_.end());
-  std::sort(index.by_key_id_.begin(), index.by_key_id_.end());
+  std::sort(index.by_key_id_.begin(), index.by_key_id_.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const auto ta = index.text(d.keys_[a.second].public_key_id);
+    const auto tb = index.text(d.keys_[b.second].public_key_id);
+    if (ta != tb) return ta < tb;
+    return a.second < b.second;
+  });
   index.by_name_.shrink_to_fit();
   index.by_key_id_.shrink_to_fit();
   index.data_.arena_.shrink_to_fit();
@@ -151,18 +158,38 @@ std::optional<KeyContainerFacts> KeyContainerIndex::find(std::string_view provid
   return std::nullopt;
 }
 
+KeyContainerIndex::KeyMatch KeyContainerIndex::key_match(std::uint32_t key) const {
+  KeyContainerFacts c = materialize(key_entry_[key]);
+  KeyFacts k = c.keys[key - data_.entries_[key_entry_[key]].first_key];
+  return KeyMatch{std::move(c), std::move(k)};
+}
+
+std::pair<std::size_t, std::size_t> KeyContainerIndex::key_run(
+    std::string_view public_key_id) const {
+  if (public_key_id.empty()) return {0, 0};
+  auto [first, last] = hash_range(by_key_id_, key_id_hash(public_key_id));
+  auto same_id = [&](const auto& p) {
+    return text(data_.keys_[p.second].public_key_id) == public_key_id;
+  };
+  auto begin = std::find_if(first, last, same_id);
+  auto end = std::find_if_not(begin, last, same_id);
+  return {static_cast<std::size_t>(begin - by_key_id_.begin()),
+          static_cast<std::size_t>(end - by_key_id_.begin())};
+}
+
 std::vector<KeyContainerIndex::KeyMatch> KeyContainerIndex::with_key(
     std::string_view public_key_id) const {
   std::vector<KeyMatch> out;
-  if (public_key_id.empty()) return out;
-  auto [first, last] = hash_range(by_key_id_, key_id_hash(public_key_id));
-  for (auto it = first; it != last; ++it) {
-    const std::uint32_t k = it->second;
-    if (text(data_.keys_[k].public_key_id) != public_key_id) continue;
-    KeyContainerFacts c = materialize(key_entry_[k]);
-    KeyFacts key = c.keys[k - data_.entries_[key_entry_[k]].first_key];
-    out.push_back(KeyMatch{std::move(c), std::move(key)});
-  }
+  const auto [begin, end] = key_run(public_key_id);
+  for (std::size_t i = begin; i < end; ++i) out.push_back(key_match(by_key_id_[i].second));
+  return out;
+}
+
+KeyContainerIndex::KeyCount KeyContainerIndex::count_key(std::string_view public_key_id) const {
+  KeyCount out;
+  const auto [begin, end] = key_run(public_key_id);
+  out.count = end - begin;
+  if (out.count > 0) out.first = key_match(by_key_id_[begin].second);
   return out;
 }
 

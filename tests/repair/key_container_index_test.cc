@@ -81,3 +81,27 @@ TEST(KeyContainerIndex, GivesBackEveryContainerOfARandomMachineUnchanged) {
 
 }  // namespace
 }  // namespace certbed::repair
+
+namespace certbed::repair {
+namespace {
+
+TEST(KeyContainerIndex, CountKeyGivesTheFirstAndHowManyWithoutTheRest) {
+  std::vector<KeyContainerFacts> containers;
+  for (int i = 0; i < 500; ++i) {
+    containers.push_back(container("P", "c" + std::to_string(i), 0,
+                                   {{0, "RSA", 2048, i % 2 == 0 ? "even" : "odd"}}));
+  }
+  const KeyContainerIndex index(containers);
+  const auto even = index.count_key("even");
+  EXPECT_EQ(even.count, 250u);
+  ASSERT_TRUE(even.first.has_value());
+  EXPECT_EQ(even.first->container.container, "c0");
+  EXPECT_EQ(index.count_key("odd").first->container.container, "c1");
+  EXPECT_EQ(index.count_key("none").count, 0u);
+  EXPECT_FALSE(index.count_key("none").first.has_value());
+  EXPECT_EQ(index.with_key("odd").size(), 250u);
+  EXPECT_EQ(index.with_key("odd").back().container.container, "c499");
+}
+
+}  // namespace
+}  // namespace certbed::repair

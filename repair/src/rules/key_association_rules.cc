@@ -8,15 +8,15 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
   auto info = cert.key_prov_info();
   if (!info.ok() || info->has_value()) return;
   const auto matches = containers_with_key(ctx, cert.public_key_id);
-  if (matches.empty()) return;  // a certificate without a private key here: nothing to link
+  if (matches.count == 0) return;  // a certificate without a private key here: nothing to link
   const bool ca = is_ca_certificate(ctx, cert);
   Finding f =
       finding_for(ctx, cert, "lost-key-association", ca ? Severity::kError : Severity::kWarning);
-  const auto& m = matches.front();
+  const auto& m = *matches.first;
   f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container.container +
                "\" in " + m.container.provider + " holds the certificate's public key";
-  if (matches.size() > 1) {
-    f.evidence += " (and " + std::to_string(matches.size() - 1) + " other container(s))";
+  if (matches.count > 1) {
+    f.evidence += " (and " + std::to_string(matches.count - 1) + " other container(s))";
   }
   f.fix = "certutil -repairstore my " + cert.serial +
           " (without an INF: certutil finds the key and writes property 2)";
@@ -34,10 +34,9 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
                kpi.provider + ", which does not exist (certutil: Missing stored keyset)";
   const auto matches = containers_with_key(ctx, cert.public_key_id);
-  if (!matches.empty()) {
+  if (matches.count > 0) {
     f.evidence += "; the certificate's key is in container \"" +
-                  matches.front().container.container + "\" in " +
-                  matches.front().container.provider;
+                  matches.first->container.container + "\" in " + matches.first->container.provider;
     f.fix = "certutil -repairstore my " + cert.serial +
             " (without an INF) links the certificate "
             "to the container that holds its key";

@@ -39,8 +39,10 @@ inline std::optional<KeyContainerFacts> find_container(const Context& ctx,
 
 using KeyMatch = KeyContainerIndex::KeyMatch;
 
-inline std::vector<KeyMatch> containers_with_key(const Context& ctx, const std::string& key_id) {
-  return ctx.containers.with_key(key_id);
+// The first container holding the key, and how many do.
+inline KeyContainerIndex::KeyCount containers_with_key(const Context& ctx,
+                                                       const std::string& key_id) {
+  return ctx.containers.count_key(key_id);
 }
 
 inline Finding finding_for(const Context& ctx, const CertFacts& cert, std::string rule,

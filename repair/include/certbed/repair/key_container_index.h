@@ -71,6 +71,13 @@ class KeyContainerIndex {
                                         std::string_view container) const;
   // Every key whose public key id is `public_key_id`, with its container, in the order added.
   std::vector<KeyMatch> with_key(std::string_view public_key_id) const;
+  // The first of them and how many there are, without materializing the others: stores built
+  // from a key pool hold thousands of containers per public key.
+  struct KeyCount {
+    std::optional<KeyMatch> first;
+    std::size_t count = 0;
+  };
+  KeyCount count_key(std::string_view public_key_id) const;
   // Heap bytes held (arena, tables, hash indexes); what a benchmark reports.
   std::size_t memory_bytes() const;
 
@@ -78,10 +85,14 @@ class KeyContainerIndex {
   using Text = Builder::Text;
   std::string_view text(Text t) const;
   KeyContainerFacts materialize(std::uint32_t entry) const;
+  KeyMatch key_match(std::uint32_t key) const;
+  // The run of by_key_id_ holding `public_key_id` (empty when absent).
+  std::pair<std::size_t, std::size_t> key_run(std::string_view public_key_id) const;
 
   Builder data_;
   // Sorted (hash, position) pairs: binary search instead of a node-based hash map keeps the
-  // index at 16 bytes a key.
+  // index at 16 bytes a key. by_key_id_ is sorted by (hash, id, position), so the keys of one
+  // id form one run, in the order added.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> by_name_;    // -> entry
   std::vector<std::pair<std::uint64_t, std::uint32_t>> by_key_id_;  // -> key
   std::vector<std::uint32_t> key_entry_;                            // key -> entry
