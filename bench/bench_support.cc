@@ -9,8 +9,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "certbed/emulator/dump_renderer.h"
-#include "certbed/emulator/random_store.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/emulator/scenarios/random_store.h"
 
 namespace certbed::bench {
 

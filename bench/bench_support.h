@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "certbed/emulator/crypto.h"
-#include "certbed/emulator/machine.h"
+#include "certbed/emulator/crypto/crypto.h"
+#include "certbed/emulator/machine/machine.h"
 
 namespace certbed::bench {
 

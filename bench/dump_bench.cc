@@ -4,10 +4,10 @@
 #include <streambuf>
 
 #include "bench_support.h"
-#include "certbed/emulator/dump_renderer.h"
-#include "certbed/repair/dump_diagnosis.h"
-#include "certbed/repair/dump_parser.h"
-#include "certbed/repair/property_inf.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/repair/rules/dump_diagnosis.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 
 namespace certbed::bench {
 namespace {

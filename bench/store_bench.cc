@@ -3,11 +3,11 @@
 #include <random>
 
 #include "bench_support.h"
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/random_store.h"
-#include "certbed/emulator/snapshot.h"
-#include "certbed/repair/property_inf.h"
-#include "certbed/repair/repair_store.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/scenarios/random_store.h"
+#include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/apply/repair_store.h"
 
 namespace certbed::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "certbed/emulator/snapshot.h"
+#include "certbed/emulator/snapshot/snapshot.h"
 #include "commands.h"
 
 namespace certbed::cli {

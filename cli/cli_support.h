@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/repair/result.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/repair/model/result.h"
 
 namespace certbed::cli {
 

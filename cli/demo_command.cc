@@ -3,12 +3,12 @@
 
 #include <iostream>
 
-#include "certbed/emulator/ca_service.h"
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/repair/apply_plan.h"
-#include "certbed/repair/diagnosis.h"
-#include "certbed/repair/repair_plan.h"
+#include "certbed/emulator/ca/ca_service.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/apply/apply_plan.h"
+#include "certbed/repair/rules/diagnosis.h"
+#include "certbed/repair/planner/repair_plan.h"
 #include "cli_support.h"
 #include "commands.h"
 #include "store_table.h"

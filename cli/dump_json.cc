@@ -1,6 +1,6 @@
 #include "dump_json.h"
 
-#include "certbed/repair/property_id.h"
+#include "certbed/repair/model/property_id.h"
 
 namespace certbed::cli {
 namespace {

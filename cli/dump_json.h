@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "certbed/repair/dump_parser.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
 
 namespace certbed::cli {
 

@@ -6,13 +6,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/snapshot.h"
-#include "certbed/repair/apply_plan.h"
-#include "certbed/repair/diagnosis.h"
-#include "certbed/repair/dump_diagnosis.h"
-#include "certbed/repair/dump_store.h"
-#include "certbed/repair/repair_plan.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/repair/apply/apply_plan.h"
+#include "certbed/repair/rules/diagnosis.h"
+#include "certbed/repair/rules/dump_diagnosis.h"
+#include "certbed/repair/store/dump_store.h"
+#include "certbed/repair/planner/repair_plan.h"
 #include "cli_support.h"
 #include "commands.h"
 

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "certbed/emulator/ca_service.h"
-#include "certbed/emulator/snapshot.h"
+#include "certbed/emulator/ca/ca_service.h"
+#include "certbed/emulator/snapshot/snapshot.h"
 #include "cli_support.h"
 #include "commands.h"
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::cli {
 

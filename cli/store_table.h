@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "certbed/repair/store.h"
+#include "certbed/repair/store/store.h"
 
 namespace certbed::cli {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "certbed/repair/dump_parser.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
 #include "fuzz_check.h"
 
 namespace certbed::fuzz {

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string_view>
 
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/repair/cert_id.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/store/cert_id.h"
 #include "fuzz_check.h"
 
 namespace {

@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "certbed/emulator/dump_renderer.h"
-#include "certbed/emulator/random_store.h"
-#include "certbed/repair/dump_parser.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/emulator/scenarios/random_store.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
 #include "fuzz_check.h"
 
 namespace {

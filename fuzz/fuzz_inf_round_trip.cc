@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "certbed/repair/property_inf.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 #include "fuzz_check.h"
 
 namespace {

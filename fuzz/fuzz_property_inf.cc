@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "certbed/repair/property_inf.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 #include "fuzz_check.h"
 
 using certbed::repair::ErrorCode;

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "certbed/repair/property_inf.h"
-#include "certbed/repair/repair_plan.h"
+#include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/planner/repair_plan.h"
 #include "fuzz_check.h"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "certbed/emulator/snapshot.h"
+#include "certbed/emulator/snapshot/snapshot.h"
 #include "fuzz_check.h"
 
 using certbed::emulator::SnapshotFormat;

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "certbed/repair/bytes.h"
+#include "certbed/repair/model/bytes.h"
 #include "dump_invariants.h"
 
 namespace {

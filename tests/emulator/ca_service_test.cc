@@ -1,15 +1,15 @@
 // "Renew CA Certificate" on emulated CAs: the documented failure with KeySpec 2 on a KSP key,
 // and what a successful renewal makes (root certificate or subordinate request).
-#include "certbed/emulator/ca_service.h"
+#include "certbed/emulator/ca/ca_service.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
-#include "certbed/emulator/crypto.h"
-#include "certbed/emulator/key_source.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/emulator/snapshot.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/emulator/crypto/crypto.h"
+#include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::emulator {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <fstream>
 
-#include "certbed/emulator/certificate_factory.h"
-#include "certbed/emulator/certificate_facts.h"
-#include "certbed/emulator/crypto.h"
-#include "certbed/emulator/key_source.h"
+#include "certbed/emulator/certificates/certificate_factory.h"
+#include "certbed/emulator/certificates/certificate_facts.h"
+#include "certbed/emulator/crypto/crypto.h"
+#include "certbed/emulator/keys/key_source.h"
 #include "support/process.h"
 
 namespace certbed::emulator {

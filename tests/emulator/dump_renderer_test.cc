@@ -1,11 +1,11 @@
-#include "certbed/emulator/dump_renderer.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "certbed/emulator/crypto.h"
-#include "certbed/emulator/scenarios.h"
+#include "certbed/emulator/crypto/crypto.h"
+#include "certbed/emulator/scenarios/scenarios.h"
 
 namespace certbed::emulator {
 namespace {

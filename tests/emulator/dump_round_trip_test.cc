@@ -1,10 +1,10 @@
 // render (emulator) -> parse (repair) gives back the facts of every certificate.
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/dump_renderer.h"
-#include "certbed/emulator/random_store.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/repair/dump_parser.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/emulator/scenarios/random_store.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
 
 namespace certbed::emulator {
 namespace {

@@ -1,14 +1,14 @@
-#include "certbed/emulator/machine.h"
+#include "certbed/emulator/machine/machine.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
 
-#include "certbed/emulator/certificate_factory.h"
-#include "certbed/emulator/crypto.h"
-#include "certbed/emulator/key_source.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/emulator/certificates/certificate_factory.h"
+#include "certbed/emulator/crypto/crypto.h"
+#include "certbed/emulator/keys/key_source.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::emulator {
 namespace {

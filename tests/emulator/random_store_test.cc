@@ -1,10 +1,10 @@
-#include "certbed/emulator/random_store.h"
+#include "certbed/emulator/scenarios/random_store.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "certbed/emulator/snapshot.h"
+#include "certbed/emulator/snapshot/snapshot.h"
 
 namespace certbed::emulator {
 namespace {

@@ -1,10 +1,10 @@
-#include "certbed/emulator/scenarios.h"
+#include "certbed/emulator/scenarios/scenarios.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/snapshot.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::emulator {
 namespace {

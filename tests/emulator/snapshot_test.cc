@@ -1,11 +1,11 @@
-#include "certbed/emulator/snapshot.h"
+#include "certbed/emulator/snapshot/snapshot.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "certbed/emulator/scenarios.h"
+#include "certbed/emulator/scenarios/scenarios.h"
 #include "support/process.h"
 
 namespace certbed::emulator {

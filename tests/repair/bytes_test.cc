@@ -1,4 +1,4 @@
-#include "certbed/repair/bytes.h"
+#include "certbed/repair/model/bytes.h"
 
 #include <gtest/gtest.h>
 

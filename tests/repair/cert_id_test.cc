@@ -1,11 +1,11 @@
-#include "certbed/repair/cert_id.h"
+#include "certbed/repair/store/cert_id.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/certificate_factory.h"
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/key_source.h"
-#include "certbed/emulator/scenarios.h"
+#include "certbed/emulator/certificates/certificate_factory.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/scenarios/scenarios.h"
 
 namespace certbed::repair {
 namespace {

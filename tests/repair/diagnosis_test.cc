@@ -1,12 +1,12 @@
-#include "certbed/repair/diagnosis.h"
+#include "certbed/repair/rules/diagnosis.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/dump_renderer.h"
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/repair/dump_store.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/store/dump_store.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 namespace {

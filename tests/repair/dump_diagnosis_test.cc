@@ -1,4 +1,4 @@
-#include "certbed/repair/dump_diagnosis.h"
+#include "certbed/repair/rules/dump_diagnosis.h"
 
 #include <gtest/gtest.h>
 
@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "certbed/emulator/dump_renderer.h"
-#include "certbed/emulator/random_store.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/repair/dump_store.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/emulator/scenarios/random_store.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/store/dump_store.h"
 
 namespace certbed::repair {
 namespace {

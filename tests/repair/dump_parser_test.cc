@@ -1,6 +1,6 @@
 // Tests for the certutil store-dump parser: real published dumps (fixtures/dumps/real) and the
 // damage real dumps suffer (encodings, truncation, wrapping, localization, elisions).
-#include "certbed/repair/dump_parser.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "certbed/repair/bytes.h"
-#include "certbed/repair/dump_format.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/repair/model/bytes.h"
+#include "certbed/repair/formats/dump/dump_format.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 namespace {

@@ -1,9 +1,9 @@
-#include "certbed/repair/key_container_index.h"
+#include "certbed/repair/rules/key_container_index.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/random_store.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/scenarios/random_store.h"
 
 namespace certbed::repair {
 namespace {

@@ -1,8 +1,8 @@
-#include "certbed/repair/key_prov_info.h"
+#include "certbed/repair/model/key_prov_info.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 namespace {

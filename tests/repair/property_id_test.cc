@@ -1,4 +1,4 @@
-#include "certbed/repair/property_id.h"
+#include "certbed/repair/model/property_id.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "certbed/repair/property_inf.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 namespace {

@@ -1,13 +1,13 @@
-#include "certbed/repair/repair_plan.h"
+#include "certbed/repair/planner/repair_plan.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/key_source.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/repair/apply_plan.h"
-#include "certbed/repair/property_inf.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/apply/apply_plan.h"
+#include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 namespace {

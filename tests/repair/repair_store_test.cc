@@ -1,13 +1,13 @@
-#include "certbed/repair/repair_store.h"
+#include "certbed/repair/apply/repair_store.h"
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/certificate_factory.h"
-#include "certbed/emulator/emulated_store.h"
-#include "certbed/emulator/key_source.h"
-#include "certbed/emulator/scenarios.h"
-#include "certbed/emulator/snapshot.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/emulator/certificates/certificate_factory.h"
+#include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 namespace {

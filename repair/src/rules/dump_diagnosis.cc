@@ -1,8 +1,8 @@
-#include "certbed/repair/dump_diagnosis.h"
+#include "certbed/repair/rules/dump_diagnosis.h"
 
 #include <fstream>
 
-#include "certbed/repair/dump_store.h"
+#include "certbed/repair/store/dump_store.h"
 #include "rule_support.h"
 
 namespace certbed::repair {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "certbed/repair/diagnosis.h"
-#include "certbed/repair/key_container_index.h"
-#include "certbed/repair/wincrypt_constants.h"
+#include "certbed/repair/rules/diagnosis.h"
+#include "certbed/repair/rules/key_container_index.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair::rules {
 

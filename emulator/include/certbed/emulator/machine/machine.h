@@ -1,0 +1,137 @@
+// The emulated machine: certificate stores by location and name, key providers with their
+// containers, and the CA configuration (CertSvc registry) when the machine hosts a CA.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "certbed/emulator/machine/certificate_index.h"
+#include "certbed/emulator/keys/key_provider.h"
+#include "certbed/repair/model/cert_facts.h"
+#include "certbed/repair/model/result.h"
+
+namespace certbed::emulator {
+
+enum class StoreLocation { kLocalMachine, kCurrentUser };
+
+std::string_view location_name(StoreLocation location);  // "LocalMachine" / "CurrentUser"
+repair::Result<StoreLocation> parse_location(std::string_view name);
+
+struct StoredCertificate {
+  repair::Bytes der;
+  // Decoded once when added; facts.properties is the certificate's property bag.
+  repair::CertFacts facts;
+};
+
+// One system store (LocalMachine\My, ...): certificates in insertion order, indexed by
+// thumbprint and serial for O(1) lookup.
+class CertificateStore {
+ public:
+  CertificateStore(StoreLocation location, std::string name)
+      : location_(location), name_(std::move(name)) {}
+
+  StoreLocation location() const { return location_; }
+  const std::string& name() const { return name_; }
+  std::string description() const;  // "LocalMachine\My"
+
+  // Adds a certificate with `properties` (kept in order). With `derive`, the properties
+  // Windows computes from the encoding are appended when absent. A certificate already in the
+  // store (same SHA-1) is a kConflict error.
+  repair::Result<std::size_t> add(repair::Bytes der, repair::PropertyBag properties,
+                                  bool derive = true);
+  // The same for a certificate the caller has decoded (or issued) already: `cert` must be the
+  // certificate `der` encodes. Saves decoding it again.
+  repair::Result<std::size_t> add(X509* cert, repair::Bytes der, repair::PropertyBag properties,
+                                  bool derive = true);
+
+  std::size_t size() const { return certificates_.size(); }
+  const StoredCertificate& at(std::size_t index) const { return certificates_[index]; }
+  std::optional<std::size_t> find_by_sha1(std::string_view sha1) const;
+  std::vector<std::size_t> find_by_serial(std::string_view serial) const;
+
+  // Direct property access for the emulator's own use (transactions go through EmulatedStore).
+  repair::PropertyBag& properties(std::size_t index) {
+    return certificates_[index].facts.properties;
+  }
+
+ private:
+  StoreLocation location_;
+  std::string name_;
+  std::vector<StoredCertificate> certificates_;
+  ThumbprintIndex by_sha1_;
+  HashedPositions by_serial_;
+};
+
+// HKLM\SYSTEM\CurrentControlSet\Services\CertSvc\Configuration\<CA>: what later CA emulation
+// reads. Present only on machines that host a CA.
+struct CaConfiguration {
+  std::string ca_name;                      // "Contoso CA"
+  std::string provider;                     // CSP\Provider
+  std::uint32_t provider_type = 0;          // CSP\ProviderType
+  std::string hash_algorithm = "SHA256";    // CSP\CNGHashAlgorithm
+  bool machine_keyset = true;               // CSP\MachineKeyset
+  std::vector<std::string> ca_cert_hashes;  // CACertHash, index order, lower-case hex
+  // CAType (certsrv.h ENUM_CATYPES; see ca_service.h). 0, ENUM_ENTERPRISE_ROOTCA, is also what a
+  // snapshot written before this field existed reads as: every CA it could hold was a root.
+  std::uint32_t ca_type = 0;
+  std::string server_name;  // CAServerName: the CA host's DNS name (names the request file)
+
+  bool operator==(const CaConfiguration&) const = default;
+};
+
+struct StoreKey {
+  StoreLocation location;
+  std::string lower_name;
+  auto operator<=>(const StoreKey&) const = default;
+};
+
+class Machine {
+ public:
+  // A machine with the usual stores (My, Root, CA, Request in both locations) and no keys.
+  explicit Machine(std::string machine_guid = "3f1e5b9a-6c2d-4e8f-9a7b-1c0d2e3f4a5b");
+
+  const std::string& machine_guid() const { return machine_guid_; }
+
+  // The store of that name, created empty when missing (names compare case-insensitively).
+  CertificateStore& store(StoreLocation location, std::string_view name);
+  const CertificateStore* find_store(StoreLocation location, std::string_view name) const;
+  CertificateStore* find_store(StoreLocation location, std::string_view name);
+  const std::map<StoreKey, CertificateStore>& stores() const { return stores_; }
+
+  // A provider by name: a known Microsoft provider, or (for an unknown name) a third-party KSP,
+  // created on first use. add_provider registers any provider explicitly (e.g. a CSP).
+  KeyProvider& provider(std::string_view name);
+  repair::Result<KeyProvider*> add_provider(ProviderInfo info);
+  const KeyProvider* find_provider(std::string_view name) const;
+  const std::map<std::string, KeyProvider>& providers() const { return providers_; }
+
+  // Creates a container named `container` with `keys`, giving it a unique container name.
+  repair::Result<const KeyContainer*> create_container(std::string_view provider_name,
+                                                       std::string container,
+                                                       std::vector<ContainerKey> keys,
+                                                       repair::KeyScope scope, bool exportable);
+
+  std::vector<repair::KeyContainerFacts> key_container_facts() const;
+
+  // The built-in scenario the machine came from ("" for others); snapshots keep it.
+  std::string& origin() { return origin_; }
+  const std::string& origin() const { return origin_; }
+
+  std::optional<CaConfiguration>& ca_configuration() { return ca_; }
+  const std::optional<CaConfiguration>& ca_configuration() const { return ca_; }
+
+ private:
+  std::string machine_guid_;
+  std::map<StoreKey, CertificateStore> stores_;
+  std::map<std::string, KeyProvider> providers_;  // by lower-case name
+  std::optional<CaConfiguration> ca_;
+  std::string origin_;
+};
+
+}  // namespace certbed::emulator

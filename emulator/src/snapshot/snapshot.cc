@@ -1,0 +1,342 @@
+#include "certbed/emulator/snapshot/snapshot.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "certbed/emulator/certificates/certificate_factory.h"
+#include "certbed/emulator/certificates/certificate_facts.h"
+#include "certbed/emulator/crypto/crypto.h"
+#include "certbed/repair/model/key_prov_info.h"
+#include "snapshot.pb.h"
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+namespace certbed::emulator {
+
+using repair::Error;
+using repair::ErrorCode;
+using repair::make_error;
+using repair::PropertyId;
+using repair::Result;
+using repair::Status;
+
+namespace {
+
+constexpr std::uint32_t kFormatVersion = 1;
+
+snapshot::Location to_proto(StoreLocation location) {
+  return location == StoreLocation::kLocalMachine ? snapshot::LOCAL_MACHINE
+                                                  : snapshot::CURRENT_USER;
+}
+
+snapshot::Location to_proto(repair::KeyScope scope) {
+  return scope == repair::KeyScope::kMachine ? snapshot::LOCAL_MACHINE : snapshot::CURRENT_USER;
+}
+
+class CollectFirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int at_line, google::protobuf::io::ColumnNumber at_column,
+                const std::string& text) override {
+    if (!has_error) {
+      has_error = true;
+      line = at_line;
+      column = at_column;
+      message = text;
+    }
+  }
+  bool has_error = false;
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+Error located(const std::string& source, std::string message) {
+  return make_error(ErrorCode::kParse, std::move(message), repair::SourceLocation{source, 0, 0});
+}
+
+}  // namespace
+
+SnapshotFormat snapshot_format_for(const std::string& path) {
+  const std::string ext = to_lower_ascii(std::filesystem::path(path).extension().string());
+  if (ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt") {
+    return SnapshotFormat::kText;
+  }
+  return SnapshotFormat::kBinary;
+}
+
+Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat format,
+                                       const std::string& scenario) {
+  snapshot::Snapshot out;
+  out.set_format_version(kFormatVersion);
+  out.set_machine_guid(machine.machine_guid());
+  out.set_scenario(scenario.empty() ? machine.origin() : scenario);
+  for (const auto& [key, store] : machine.stores()) {
+    auto* s = out.add_stores();
+    s->set_location(to_proto(store.location()));
+    s->set_name(store.name());
+    for (std::size_t i = 0; i < store.size(); ++i) {
+      const auto& stored = store.at(i);
+      auto* c = s->add_certificates();
+      c->set_der(stored.der.data(), stored.der.size());
+      for (const auto& entry : stored.facts.properties.entries()) {
+        auto* p = c->add_properties();
+        p->set_id(repair::to_number(entry.id));
+        p->set_value(entry.value.data(), entry.value.size());
+      }
+    }
+  }
+  for (const auto& [lower, provider] : machine.providers()) {
+    auto* p = out.add_providers();
+    p->set_name(provider.info().name);
+    p->set_type(provider.info().type);
+    p->set_kind(provider.info().kind == ProviderKind::kKsp ? snapshot::KSP : snapshot::CSP);
+    for (const auto& container : provider.containers()) {
+      auto* c = p->add_containers();
+      c->set_name(container.name);
+      c->set_unique_name(container.unique_name);
+      c->set_scope(to_proto(container.scope));
+      c->set_exportable(container.exportable);
+      for (const auto& key : container.keys) {
+        auto pem = private_key_to_pem(key.key.get());
+        if (!pem) return pem.error();
+        auto* k = c->add_keys();
+        k->set_key_spec(key.key_spec);
+        k->set_private_key_pem(*pem);
+      }
+    }
+  }
+  if (const auto& ca = machine.ca_configuration()) {
+    auto* c = out.mutable_ca();
+    c->set_ca_name(ca->ca_name);
+    c->set_provider(ca->provider);
+    c->set_provider_type(ca->provider_type);
+    c->set_hash_algorithm(ca->hash_algorithm);
+    c->set_machine_keyset(ca->machine_keyset);
+    for (const auto& h : ca->ca_cert_hashes) c->add_ca_cert_hashes(h);
+    c->set_ca_type(ca->ca_type);
+    c->set_server_name(ca->server_name);
+  }
+
+  std::string data;
+  if (format == SnapshotFormat::kText) {
+    google::protobuf::TextFormat::Printer printer;
+    printer.SetUseUtf8StringEscaping(true);
+    if (!printer.PrintToString(out, &data)) {
+      return make_error(ErrorCode::kInternal, "cannot print the snapshot as text");
+    }
+  } else if (!out.SerializeToString(&data)) {
+    return make_error(ErrorCode::kInternal, "cannot serialize the snapshot");
+  }
+  return data;
+}
+
+Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
+                               const std::string& source) {
+  snapshot::Snapshot in;
+  if (format == SnapshotFormat::kText) {
+    CollectFirstError errors;
+    google::protobuf::TextFormat::Parser parser;
+    parser.RecordErrorsTo(&errors);
+    const bool ok = parser.ParseFromString(std::string(data), &in);
+    if (!ok || errors.has_error) {
+      return make_error(ErrorCode::kParse,
+                        "malformed text snapshot: " +
+                            (errors.has_error ? errors.message : std::string("parse failed")),
+                        repair::SourceLocation{source, static_cast<std::size_t>(errors.line) + 1,
+                                               static_cast<std::size_t>(errors.column) + 1});
+    }
+  } else {
+    if (data.size() > static_cast<std::size_t>(INT32_MAX) ||
+        !in.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+      return located(source,
+                     "not a binary certbed snapshot (protobuf decoding failed); text "
+                     "snapshots need a .textproto extension");
+    }
+  }
+  if (in.format_version() != kFormatVersion) {
+    return located(source, "snapshot format_version " + std::to_string(in.format_version()) +
+                               " is not supported (expected 1)");
+  }
+
+  Machine machine(in.machine_guid().empty() ? Machine().machine_guid() : in.machine_guid());
+
+  for (int pi = 0; pi < in.providers_size(); ++pi) {
+    const auto& p = in.providers(pi);
+    const std::string where = "provider \"" + p.name() + "\"";
+    if (p.kind() != snapshot::KSP && p.kind() != snapshot::CSP) {
+      return located(source, where + ": kind must be KSP or CSP");
+    }
+    auto provider = machine.add_provider(ProviderInfo{
+        p.name(), p.type(), p.kind() == snapshot::KSP ? ProviderKind::kKsp : ProviderKind::kCsp});
+    if (!provider) return located(source, provider.error().message);
+    for (const auto& c : p.containers()) {
+      KeyContainer container;
+      container.name = c.name();
+      container.unique_name = c.unique_name().empty()
+                                  ? unique_container_name(c.name(), machine.machine_guid())
+                                  : c.unique_name();
+      if (c.scope() != snapshot::LOCAL_MACHINE && c.scope() != snapshot::CURRENT_USER) {
+        return located(source, where + ", container \"" + c.name() +
+                                   "\": scope must be LOCAL_MACHINE or CURRENT_USER");
+      }
+      container.scope = c.scope() == snapshot::LOCAL_MACHINE ? repair::KeyScope::kMachine
+                                                             : repair::KeyScope::kUser;
+      container.exportable = c.exportable();
+      for (const auto& k : c.keys()) {
+        auto key = private_key_from_pem(k.private_key_pem());
+        if (!key) {
+          return located(source,
+                         where + ", container \"" + c.name() + "\": " + key.error().message);
+        }
+        container.keys.push_back(ContainerKey{k.key_spec(), ossl::share(std::move(*key))});
+      }
+      auto added = (*provider)->add_container(std::move(container));
+      if (!added) return located(source, added.error().message);
+    }
+  }
+
+  std::set<StoreKey> seen_stores;
+  for (const auto& s : in.stores()) {
+    if (s.location() != snapshot::LOCAL_MACHINE && s.location() != snapshot::CURRENT_USER) {
+      return located(source, "store \"" + s.name() +
+                                 "\": location must be LOCAL_MACHINE or "
+                                 "CURRENT_USER");
+    }
+    if (s.name().empty()) return located(source, "a store has no name");
+    const auto location = s.location() == snapshot::LOCAL_MACHINE ? StoreLocation::kLocalMachine
+                                                                  : StoreLocation::kCurrentUser;
+    if (!seen_stores.insert(StoreKey{location, to_lower_ascii(s.name())}).second) {
+      return located(source, "store " + std::string(location_name(location)) + "\\" + s.name() +
+                                 " appears twice");
+    }
+    auto& store = machine.store(location, s.name());
+    for (int ci = 0; ci < s.certificates_size(); ++ci) {
+      const auto& c = s.certificates(ci);
+      const std::string where = store.description() + " certificate " + std::to_string(ci);
+      const repair::Bytes der(c.der().begin(), c.der().end());
+      auto parsed = certificate_from_der(der);
+      if (!parsed) return located(source, where + ": " + parsed.error().message);
+      auto derived = derived_properties(parsed->get(), der);
+      if (!derived) return located(source, where + ": " + derived.error().message);
+      repair::PropertyBag bag;
+      for (const auto& p : c.properties()) {
+        if (!repair::is_settable_property_id(p.id())) {
+          return located(source, where + ": property id " + std::to_string(p.id()) +
+                                     " is not a valid property id");
+        }
+        const auto id = static_cast<PropertyId>(p.id());
+        if (bag.contains(id)) {
+          return located(source,
+                         where + ": property " + repair::property_label(id) + " appears twice");
+        }
+        repair::Bytes value(p.value().begin(), p.value().end());
+        if (id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID) {
+          if (auto kpi = repair::decode_key_prov_info(value); !kpi) {
+            return located(source, where + ": " + kpi.error().message);
+          }
+        }
+        if (repair::is_derived_property(id)) {
+          for (const auto& d : *derived) {
+            if (d.id == id && d.value != value) {
+              return located(source, where + ": property " + repair::property_label(id) +
+                                         " does not match the certificate's encoding");
+            }
+          }
+        }
+        bag.set(id, std::move(value));
+      }
+      auto added = store.add(parsed->get(), der, std::move(bag), /*derive=*/false);
+      if (!added) return located(source, where + ": " + added.error().message);
+    }
+  }
+
+  machine.origin() = in.scenario();
+  if (in.has_ca()) {
+    CaConfiguration ca;
+    ca.ca_name = in.ca().ca_name();
+    ca.provider = in.ca().provider();
+    ca.provider_type = in.ca().provider_type();
+    ca.hash_algorithm = in.ca().hash_algorithm();
+    ca.machine_keyset = in.ca().machine_keyset();
+    ca.ca_type = in.ca().ca_type();
+    ca.server_name = in.ca().server_name();
+    for (const auto& h : in.ca().ca_cert_hashes()) {
+      auto normalized = repair::normalize_hex(h);
+      if (!normalized || normalized->size() != 40) {
+        return located(
+            source, "CA configuration: CACertHash entry \"" + h + "\" is not a SHA-1 thumbprint");
+      }
+      ca.ca_cert_hashes.push_back(*normalized);
+    }
+    machine.ca_configuration() = std::move(ca);
+  }
+  return machine;
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
+  return buffer.str();
+}
+
+Status write_file_atomically(const std::string& path, std::string_view data) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      return make_error(ErrorCode::kIo, temp + ": cannot create: " + std::strerror(errno));
+    }
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      return make_error(ErrorCode::kIo, temp + ": write failed");
+    }
+  }
+#ifndef _WIN32
+  // Make the bytes durable before the rename publishes them.
+  const int fd = ::open(temp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+#endif
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    return make_error(ErrorCode::kIo, path + ": cannot replace: " + ec.message());
+  }
+  return {};
+}
+
+Status save_snapshot(const Machine& machine, const std::string& path, const std::string& scenario) {
+  auto data = serialize_snapshot(machine, snapshot_format_for(path), scenario);
+  if (!data) return data.error();
+  return write_file_atomically(path, *data);
+}
+
+Result<Machine> load_snapshot(const std::string& path) {
+  auto data = read_file(path);
+  if (!data) return data.error();
+  return parse_snapshot(*data, snapshot_format_for(path), path);
+}
+
+}  // namespace certbed::emulator

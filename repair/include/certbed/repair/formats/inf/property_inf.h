@@ -1,0 +1,98 @@
+// certutil's property INF (`certutil -repairstore my CERTIDLIST PROPERTY.INF`): the [Properties]
+// section with numeric property ids, "{text}" / "{hex}" values, Empty, deletions and _continue_
+// lines; and the key provider text value of property 2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certbed/repair/model/bytes.h"
+#include "certbed/repair/model/key_prov_info.h"
+#include "certbed/repair/model/property_id.h"
+#include "certbed/repair/model/result.h"
+
+namespace certbed::repair {
+
+// "Container=...&Provider=...&ProviderType=...&Flags=...&KeySpec=..." as written; a field the
+// text does not give is nullopt.
+struct KeyProvText {
+  std::optional<std::string> container;
+  std::optional<std::string> provider;
+  std::optional<std::uint32_t> provider_type;
+  std::optional<std::uint32_t> flags;
+  std::optional<std::uint32_t> key_spec;
+
+  bool operator==(const KeyProvText&) const = default;
+  // Missing numbers default to 0 (CRYPT_KEY_PROV_INFO's zeroed fields); container and provider
+  // must be given.
+  Result<KeyProvInfo> to_key_prov_info() const;
+};
+
+// Keys are case-insensitive; spaces around '=' and around items are ignored; numbers are decimal
+// or 0x hex (a leading zero is refused: certutil may read it as octal). Unknown or repeated keys
+// are errors.
+Result<KeyProvText> parse_key_prov_text(std::string_view text);
+
+enum class InfValueKind {
+  kDelete,  // "19 =": remove the property
+  kEmpty,   // "19 = Empty": set it to an empty value
+  kText,    // "{text}...": property-specific text
+  kHex,     // "{hex}...": raw bytes
+};
+
+struct InfProperty {
+  PropertyId id{};
+  InfValueKind kind = InfValueKind::kDelete;
+  std::size_t line = 0;  // where the property line is
+  std::string text;      // kText: the text after "{text}", _continue_ pieces joined
+  Bytes value;           // what the property is set to (kText encoded, kHex bytes, kEmpty none)
+  std::optional<KeyProvText> key_provider;  // property 2
+  std::vector<std::string> ekus;            // property 9, dotted OIDs
+
+  // Equal when they set the same thing: where in a file they came from does not count, nor
+  // how the structured texts of properties 2 and 9 were spelled (spaces, number bases, a
+  // trailing separator), only what they say.
+  bool operator==(const InfProperty& other) const {
+    const bool structured =
+        id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID || id == PropertyId::CERT_ENHKEY_USAGE_PROP_ID;
+    return id == other.id && kind == other.kind && (structured || text == other.text) &&
+           value == other.value && key_provider == other.key_provider && ekus == other.ekus;
+  }
+};
+
+struct InfWarning {
+  std::size_t line = 0;
+  std::string message;
+  bool operator==(const InfWarning&) const = default;
+};
+
+struct PropertyInf {
+  std::vector<InfProperty> properties;  // file order; a repeated id keeps its last occurrence
+  std::vector<InfWarning> warnings;
+  std::string encoding;
+};
+
+// Parses a whole INF file (raw bytes: UTF-8 with or without BOM, or UTF-16 with BOM; LF or CRLF).
+// Errors carry `source` and the line, and say what was expected.
+Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string& source = "");
+
+// Writes INF text that parse_property_inf reads back to the same properties (CRLF line ends, as
+// Notepad writes them). Refuses (kUnsafe) any value it cannot represent without changing its
+// meaning or letting it inject INF syntax: quotes, line breaks, control characters, '%'
+// (string substitution), ';' in unquoted text, and in the key provider text '&' and '=' and
+// leading or trailing spaces.
+Result<std::string> write_property_inf(const std::vector<InfProperty>& properties);
+
+// Builds an InfProperty from a value to store: a KeyProvInfo for property 2, OIDs for 9, text
+// for 11 and 13.
+InfProperty inf_key_provider(const KeyProvInfo& info);
+InfProperty inf_hex(PropertyId id, Bytes value);
+
+// DER SEQUENCE OF OBJECT IDENTIFIER (the CERT_ENHKEY_USAGE_PROP_ID value) and back.
+Result<Bytes> encode_eku_list(const std::vector<std::string>& oids);
+Result<std::vector<std::string>> decode_eku_list(ByteView der);
+
+}  // namespace certbed::repair

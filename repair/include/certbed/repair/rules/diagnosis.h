@@ -1,0 +1,61 @@
+// Diagnosis: a catalog of named rules, each reading store facts and reporting findings with
+// their evidence and fix. Rules run on any ReadOnlyStore: a snapshot, a parsed dump, Windows.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certbed/repair/model/key_prov_info.h"
+#include "certbed/repair/store/store.h"
+
+namespace certbed::repair {
+
+enum class Severity { kInfo, kWarning, kError };
+std::string_view severity_name(Severity severity);  // "info", "warning", "error"
+
+// How a finding can be fixed from the store alone.
+enum class FixKind {
+  kNone,                  // nothing to change
+  kPropertyInf,           // certutil -repairstore with an INF setting `key_provider`
+  kRepairKeyAssociation,  // certutil -repairstore without an INF
+  kManual,                // needs something the store does not hold (a key backup, a registry edit)
+};
+
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::kWarning;
+  std::optional<std::size_t> index;  // the certificate's index in the store; none for CA-wide
+  std::string serial;
+  std::string sha1;
+  std::string subject;
+  bool is_ca = false;  // a certificate of the CA (CACertHash or basic constraints)
+  std::string evidence;
+  std::string fix;
+  FixKind fix_kind = FixKind::kNone;
+  std::optional<KeyProvInfo> key_provider;  // kPropertyInf: property 2 as it must become
+
+  bool operator==(const Finding&) const = default;
+};
+
+struct DiagnosisOptions {
+  // Profiles switch on rules for one application's requirements ("sql").
+  std::vector<std::string> profiles;
+  bool has_profile(std::string_view name) const;
+};
+
+struct RuleInfo {
+  std::string_view id;
+  Severity default_severity;
+  std::string_view reads;    // the facts it reads
+  std::string_view summary;  // what it detects
+  std::string_view profile;  // empty: always on; else only with that profile
+};
+
+const std::vector<RuleInfo>& rule_catalog();
+
+// Runs every enabled rule over the store; findings in store order, CA-wide ones last.
+std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions& options = {});
+
+}  // namespace certbed::repair

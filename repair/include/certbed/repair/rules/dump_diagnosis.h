@@ -1,0 +1,42 @@
+// Diagnosis of a certutil dump in two streaming passes, so a dump of any size is diagnosed in
+// memory bounded by its key containers, not by its text: the first pass collects the containers
+// certutil showed (a compact KeyContainerIndex), the second runs the per-certificate rules on
+// each record as it is parsed and hands each finding on at once. The findings equal those of
+// diagnose(DumpStore::parse(...)) for the same bytes, in the same order.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "certbed/repair/rules/diagnosis.h"
+#include "certbed/repair/formats/dump/dump_parser.h"
+
+namespace certbed::repair {
+
+// Hands the dump's bytes, from the first, to `sink` in chunks of any size. Called once per pass.
+using DumpReader = std::function<Status(const std::function<void(std::string_view)>& sink)>;
+
+struct DumpDiagnosis {
+  DumpSummary summary;          // of the first pass (warnings with their lines)
+  std::size_t findings = 0;     // handed to the callback
+  std::size_t containers = 0;   // indexed in the first pass
+  std::size_t index_bytes = 0;  // heap held by the container index
+};
+
+// `on_summary`, when given, sees the first pass's summary (its warnings) before any finding.
+using FindingSink = std::function<void(Finding&&)>;
+using SummarySink = std::function<void(const DumpSummary&)>;
+Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::string& source,
+                                           const DiagnosisOptions& options,
+                                           const FindingSink& on_finding,
+                                           const SummarySink& on_summary = {});
+
+// The same over a file, read twice in 64 KiB chunks. An error names the file; a file that
+// changes between the passes (another record count) is an error, not a silent mix.
+Result<DumpDiagnosis> diagnose_dump_file(const std::string& path, const DiagnosisOptions& options,
+                                         const FindingSink& on_finding,
+                                         const SummarySink& on_summary = {});
+
+}  // namespace certbed::repair

@@ -1,0 +1,47 @@
+// A read-only Store over a parsed certutil dump, so the rules run on a customer's dump as they
+// run on a snapshot. Key containers are inferred from what certutil printed about each key.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "certbed/repair/formats/dump/dump_parser.h"
+#include "certbed/repair/store/store.h"
+
+namespace certbed::repair {
+
+// What one dump record tells the engine: the certificate (index set to `index`) and one
+// container per key certutil showed working (property 2 without "Missing stored keyset", or the
+// key it found by searching); a container certutil could not open is left out.
+struct DumpRecordFacts {
+  CertFacts certificate;
+  std::vector<KeyContainerFacts> containers;
+};
+DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index);
+
+class DumpStore final : public ReadOnlyStore {
+ public:
+  // Parses the whole dump (any encoding the parser reads). Parser warnings are kept.
+  static Result<DumpStore> parse(std::string_view bytes, const std::string& source);
+
+  std::string description() const override { return "dump " + source_; }
+  std::size_t size() const override { return certificates_.size(); }
+  CertFacts certificate(std::size_t index) const override { return certificates_[index]; }
+  std::optional<std::size_t> find_by_sha1(std::string_view sha1) const override;
+  std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
+  // The containers of every record (dump_record_facts).
+  std::vector<KeyContainerFacts> key_containers() const override { return containers_; }
+
+  const DumpSummary& summary() const { return summary_; }
+  const std::vector<DumpCertificate>& records() const { return records_; }
+
+ private:
+  std::string source_;
+  std::vector<DumpCertificate> records_;
+  std::vector<CertFacts> certificates_;
+  std::vector<KeyContainerFacts> containers_;
+  std::unordered_map<std::string, std::size_t> by_sha1_;
+  DumpSummary summary_;
+};
+
+}  // namespace certbed::repair

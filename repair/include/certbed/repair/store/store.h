@@ -1,0 +1,58 @@
+// The Store interface every backend implements: the emulator, the Windows system store and the
+// read-only view of a parsed certutil dump. The repair engine only talks to this.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certbed/repair/model/ca_config_facts.h"
+#include "certbed/repair/model/cert_facts.h"
+#include "certbed/repair/model/key_container_facts.h"
+#include "certbed/repair/model/result.h"
+
+namespace certbed::repair {
+
+class ReadOnlyStore {
+ public:
+  virtual ~ReadOnlyStore() = default;
+
+  // "LocalMachine\My", "dump machine.txt", ...
+  virtual std::string description() const = 0;
+  virtual std::size_t size() const = 0;
+  // Facts of the certificate at `index` (< size()), with CertFacts::index set to it.
+  virtual CertFacts certificate(std::size_t index) const = 0;
+  // Lookups take normalized lower-case hex without spaces.
+  virtual std::optional<std::size_t> find_by_sha1(std::string_view sha1) const = 0;
+  virtual std::vector<std::size_t> find_by_serial(std::string_view serial) const = 0;
+  // Every key container the store's owner can see (all providers of the machine).
+  virtual std::vector<KeyContainerFacts> key_containers() const = 0;
+  // False when the backend cannot see key containers at all (a non-verbose dump of one
+  // certificate says little): rules that need them then stay silent rather than guess.
+  virtual bool knows_key_containers() const { return true; }
+  // The CA configuration of the machine, when it hosts a CA and the backend can read it.
+  virtual std::optional<CaConfigFacts> ca_configuration() const { return std::nullopt; }
+};
+
+// Changes staged against a Store; none is visible until commit(), and commit() applies all of
+// them or none. Destroying an uncommitted transaction discards it.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // `sha1` names the certificate (normalized thumbprint). Unknown certificates and ids that
+  // cannot be properties are rejected here, before anything is applied.
+  virtual Status set_property(std::string_view sha1, PropertyId id, Bytes value) = 0;
+  virtual Status delete_property(std::string_view sha1, PropertyId id) = 0;
+  virtual Status commit() = 0;
+};
+
+class Store : public ReadOnlyStore {
+ public:
+  virtual Result<std::unique_ptr<Transaction>> begin_transaction() = 0;
+};
+
+}  // namespace certbed::repair

@@ -1,0 +1,362 @@
+#include "certbed/repair/planner/repair_plan.h"
+
+#include <map>
+
+#include "certbed/repair/formats/inf/property_inf.h"
+
+namespace certbed::repair {
+namespace {
+
+bool is_hex_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The certutil CertID of a finding: its serial (what the article uses), else its thumbprint.
+std::optional<std::string> cert_id_of(const Finding& f) {
+  if (is_hex_id(f.serial)) return f.serial;
+  if (is_hex_id(f.sha1)) return f.sha1;
+  return std::nullopt;
+}
+
+Status check_script_text(std::string_view value) {
+  if (!is_valid_utf8(value)) return make_error(ErrorCode::kUnsafe, "value is not valid UTF-8");
+  for (unsigned char c : value) {
+    if (c == '\r' || c == '\n') {
+      return make_error(ErrorCode::kUnsafe, "value contains a line break");
+    }
+    if (c < 0x20 || c == 0x7F) {
+      return make_error(ErrorCode::kUnsafe, "value contains a control character");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view step_kind_name(StepKind kind) {
+  switch (kind) {
+    case StepKind::kBackup:
+      return "backup";
+    case StepKind::kRepairStore:
+      return "repairstore";
+    case StepKind::kVerify:
+      return "verify";
+    case StepKind::kRetry:
+      return "retry";
+    case StepKind::kManual:
+      return "manual";
+  }
+  return "unknown";
+}
+
+Result<std::string> quote_cmd_argument(std::string_view value) {
+  if (auto s = check_script_text(value); !s) return s.error();
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') {
+      return make_error(ErrorCode::kUnsafe,
+                        "value contains a double quote, which cmd.exe cannot quote safely");
+    }
+    // Inside quotes cmd.exe keeps & | < > ^ literal, but a batch file expands % everywhere.
+    if (c == '%') out += '%';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Result<std::string> quote_powershell_argument(std::string_view value) {
+  if (auto s = check_script_text(value); !s) return s.error();
+  std::string out = "'";
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    // PowerShell ends a single-quoted string at ', and also at U+2018..U+201B.
+    if (value[i] == '\'') {
+      out += "''";
+      continue;
+    }
+    if (value.size() - i >= 3 && static_cast<unsigned char>(value[i]) == 0xE2 &&
+        static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(value[i + 2]) >= 0x98 &&
+        static_cast<unsigned char>(value[i + 2]) <= 0x9B) {
+      out.append(value.substr(i, 3));
+      out.append(value.substr(i, 3));
+      i += 2;
+      continue;
+    }
+    out += value[i];
+  }
+  return out + "'";
+}
+
+Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
+                                    const PlanOptions& options) {
+  RepairPlan plan;
+  plan.ca_host = options.ca_host;
+  plan.findings = findings;
+  bool renewal_blocked = false;
+  for (const auto& f : findings) {
+    if (f.rule == "ksp-keyspec-not-zero" && f.is_ca) renewal_blocked = true;
+    if (f.is_ca) plan.ca_host = true;
+  }
+
+  plan.steps.push_back(PlanStep{
+      StepKind::kBackup,
+      "Back up before changing anything",
+      plan.ca_host ? "the store (certutil -v -store my, reg export of the My store) and the CA "
+                     "database and private key (certutil -backup)"
+                   : "the store (certutil -v -store my, reg export of the My store)",
+      "",
+      std::nullopt,
+      {}});
+
+  // One -repairstore per certificate, in store order; an INF per certificate collects every
+  // property its findings need.
+  std::map<std::string, std::size_t> step_of_cert;
+  std::map<std::string, std::vector<InfProperty>> inf_of_cert;
+  for (const auto& f : findings) {
+    if (f.fix_kind != FixKind::kPropertyInf && f.fix_kind != FixKind::kRepairKeyAssociation) {
+      if (f.fix_kind == FixKind::kManual) {
+        plan.steps.push_back(PlanStep{StepKind::kManual,
+                                      "Manual: " + f.rule,
+                                      f.fix,
+                                      cert_id_of(f).value_or(""),
+                                      std::nullopt,
+                                      {f.rule}});
+      }
+      continue;
+    }
+    auto id = cert_id_of(f);
+    if (!id) {
+      plan.refused.push_back(RefusedFix{f.rule, f.sha1,
+                                        "the finding has no usable serial or "
+                                        "thumbprint to name the certificate"});
+      continue;
+    }
+    bool use_inf = f.fix_kind == FixKind::kPropertyInf && f.key_provider.has_value();
+    if (use_inf) {
+      // Check now that the INF can be written; refuse with the reason otherwise.
+      auto probe = write_property_inf({inf_key_provider(*f.key_provider)});
+      if (!probe) {
+        plan.refused.push_back(RefusedFix{
+            f.rule, *id,
+            probe.error().message + "; using certutil -repairstore without an INF instead, which "
+                                    "rewrites property 2 from the key it finds"});
+        use_inf = false;
+      }
+    }
+    auto [it, inserted] = step_of_cert.emplace(*id, plan.steps.size());
+    if (inserted) {
+      plan.steps.push_back(
+          PlanStep{StepKind::kRepairStore, "Repair certificate " + *id, "", *id, std::nullopt, {}});
+    }
+    auto& step = plan.steps[it->second];
+    step.rules.push_back(f.rule);
+    step.detail += (step.detail.empty() ? "" : "; ") + f.fix;
+    if (use_inf) inf_of_cert[*id].push_back(inf_key_provider(*f.key_provider));
+  }
+  for (auto& [id, properties] : inf_of_cert) {
+    auto text = write_property_inf(properties);
+    if (!text) return text.error();
+    PlannedInf inf{"keyprov-" + id + ".inf", std::move(*text), id};
+    plan.steps[step_of_cert[id]].inf_file = inf.file_name;
+    plan.infs.push_back(std::move(inf));
+  }
+
+  std::string look_for;
+  for (const auto& f : findings) {
+    if (f.rule == "ksp-keyspec-not-zero" && cert_id_of(f)) {
+      look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
+                  ": \"KeySpec = 0 -- XCN_AT_NONE\" under CERT_KEY_PROV_INFO_PROP_ID(2)";
+    } else if ((f.rule == "lost-key-association" || f.rule == "missing-keyset") &&
+               f.fix_kind == FixKind::kRepairKeyAssociation && cert_id_of(f)) {
+      look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
+                  ": a \"Key Container =\" line and a passed key test";
+    }
+  }
+  plan.steps.push_back(
+      PlanStep{StepKind::kVerify,
+               "Verify",
+               "certutil -v -store my > machine-after.txt; look for " +
+                   (look_for.empty() ? std::string("the fixed certificates") : look_for),
+               "",
+               std::nullopt,
+               {}});
+  if (renewal_blocked) {
+    plan.steps.push_back(PlanStep{
+        StepKind::kRetry,
+        "Retry the blocked operation",
+        "renew the CA certificate with the existing key pair (Certification Authority snap-in: "
+        "Renew CA Certificate, answer No to a new key pair; or certutil -renewCert ReuseKeys)",
+        "",
+        std::nullopt,
+        {}});
+  }
+  return plan;
+}
+
+Result<std::string> render_cmd_script(const RepairPlan& plan) {
+  std::string out;
+  auto line = [&out](std::string_view text) { out.append(text).append("\r\n"); };
+  line("@echo off");
+  line("rem certbed repair plan. Run from an elevated prompt in this folder. Stops at the first");
+  line("rem failing command. Running it again is harmless: a repaired certificate stays as it is.");
+  line("setlocal EnableExtensions DisableDelayedExpansion");
+  line("chcp 65001 >nul");
+  line("cd /d \"%~dp0\" || goto :fail");
+  line("set \"BACKUP=%~dp0backup\"");
+  line("if not exist \"%BACKUP%\" mkdir \"%BACKUP%\" || goto :fail");
+  auto store = quote_cmd_argument(plan.store_name);
+  if (!store) return store.error();
+  for (const auto& step : plan.steps) {
+    line("");
+    line("rem == " + std::string(step_kind_name(step.kind)));
+    switch (step.kind) {
+      case StepKind::kBackup:
+        line("certutil -v -store " + *store + " > \"%BACKUP%\\machine-before.txt\" || goto :fail");
+        line(
+            "reg export HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\MY "
+            "\"%BACKUP%\\my-store.reg\" /y || goto :fail");
+        if (plan.ca_host) {
+          line("rem certutil asks for a password to protect the CA key backup.");
+          line("certutil -backup \"%BACKUP%\\ca\" || goto :fail");
+        }
+        break;
+      case StepKind::kRepairStore: {
+        if (!is_hex_id(step.cert_id)) {
+          return make_error(ErrorCode::kUnsafe, "certificate id \"" + step.cert_id +
+                                                    "\" is not hex; refusing to script it");
+        }
+        auto id = quote_cmd_argument(step.cert_id);
+        if (!id) return id.error();
+        std::string command = "certutil -repairstore " + *store + " " + *id;
+        if (step.inf_file) {
+          auto inf = quote_cmd_argument(*step.inf_file);
+          if (!inf) return inf.error();
+          command += " " + *inf;
+        }
+        line(command + " || goto :fail");
+        break;
+      }
+      case StepKind::kVerify:
+        line("certutil -v -store " + *store + " > \"%BACKUP%\\machine-after.txt\" || goto :fail");
+        line("echo Check backup\\machine-after.txt as described in summary.txt.");
+        break;
+      case StepKind::kRetry:
+        line("echo Now renew the CA certificate with the existing key pair (see summary.txt).");
+        break;
+      case StepKind::kManual:
+        line("echo A finding needs a manual step; see summary.txt.");
+        break;
+    }
+  }
+  line("");
+  line("exit /b 0");
+  line(":fail");
+  line("echo The repair plan stopped because the last command failed. 1>&2");
+  line("exit /b 1");
+  return out;
+}
+
+Result<std::string> render_powershell_script(const RepairPlan& plan) {
+  std::string out;
+  auto line = [&out](std::string_view text) { out.append(text).append("\r\n"); };
+  line("# certbed repair plan. Run in an elevated PowerShell in this folder. Stops at the first");
+  line("# failing command. Running it again is harmless: a repaired certificate stays as it is.");
+  line("$ErrorActionPreference = 'Stop'");
+  line("Set-Location -LiteralPath $PSScriptRoot");
+  line("$backup = Join-Path $PSScriptRoot 'backup'");
+  line("New-Item -ItemType Directory -Force -Path $backup | Out-Null");
+  line("function Invoke-Checked([string[]]$Arguments) {");
+  line("  & certutil.exe @Arguments");
+  line("  if ($LASTEXITCODE -ne 0) { throw \"certutil failed with exit code $LASTEXITCODE\" }");
+  line("}");
+  line("function Save-Store([string]$File) {");
+  line(
+      "  & certutil.exe -v -store $script:store | Out-File -Encoding utf8 -LiteralPath (Join-Path "
+      "$backup $File)");
+  line("  if ($LASTEXITCODE -ne 0) { throw \"certutil failed with exit code $LASTEXITCODE\" }");
+  line("}");
+  auto store = quote_powershell_argument(plan.store_name);
+  if (!store) return store.error();
+  line("$store = " + *store);
+  for (const auto& step : plan.steps) {
+    line("");
+    line("# == " + std::string(step_kind_name(step.kind)));
+    switch (step.kind) {
+      case StepKind::kBackup:
+        line("Save-Store 'machine-before.txt'");
+        line(
+            "& reg.exe export 'HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\MY' (Join-Path "
+            "$backup 'my-store.reg') /y");
+        line("if ($LASTEXITCODE -ne 0) { throw 'reg export failed' }");
+        if (plan.ca_host) {
+          line("# certutil asks for a password to protect the CA key backup.");
+          line("Invoke-Checked @('-backup', (Join-Path $backup 'ca'))");
+        }
+        break;
+      case StepKind::kRepairStore: {
+        if (!is_hex_id(step.cert_id)) {
+          return make_error(ErrorCode::kUnsafe, "certificate id \"" + step.cert_id +
+                                                    "\" is not hex; refusing to script it");
+        }
+        auto id = quote_powershell_argument(step.cert_id);
+        if (!id) return id.error();
+        std::string command = "Invoke-Checked @('-repairstore', $store, " + *id;
+        if (step.inf_file) {
+          auto inf = quote_powershell_argument(*step.inf_file);
+          if (!inf) return inf.error();
+          command += ", " + *inf;
+        }
+        line(command + ")");
+        break;
+      }
+      case StepKind::kVerify:
+        line("Save-Store 'machine-after.txt'");
+        line("Write-Host 'Check backup\\machine-after.txt as described in summary.txt.'");
+        break;
+      case StepKind::kRetry:
+        line(
+            "Write-Host 'Now renew the CA certificate with the existing key pair (see "
+            "summary.txt).'");
+        break;
+      case StepKind::kManual:
+        line("Write-Host 'A finding needs a manual step; see summary.txt.'");
+        break;
+    }
+  }
+  return out;
+}
+
+std::string render_plan_summary(const RepairPlan& plan) {
+  std::string out = "certbed repair plan\n===================\n\nFindings (" +
+                    std::to_string(plan.findings.size()) + "):\n";
+  for (const auto& f : plan.findings) {
+    out += "- [" + std::string(severity_name(f.severity)) + "] " + f.rule;
+    if (!f.serial.empty()) out += ", certificate " + f.serial;
+    if (!f.subject.empty()) out += " (" + f.subject + ")";
+    out += "\n  evidence: " + f.evidence + "\n  fix: " + f.fix + "\n";
+  }
+  out += "\nSteps (repair.cmd and repair.ps1 run the same steps):\n";
+  int n = 1;
+  for (const auto& s : plan.steps) {
+    out += std::to_string(n++) + ". " + s.title;
+    if (s.kind == StepKind::kRepairStore) {
+      out += ": certutil -repairstore " + plan.store_name + " " + s.cert_id;
+      if (s.inf_file) out += " " + *s.inf_file;
+    }
+    if (!s.detail.empty()) out += "\n   " + s.detail;
+    out += "\n";
+  }
+  if (!plan.refused.empty()) {
+    out += "\nRefused (not written to any file):\n";
+    for (const auto& r : plan.refused) {
+      out += "- " + r.rule + " " + r.cert_id + ": " + r.reason + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace certbed::repair

@@ -1,0 +1,82 @@
+#include "certbed/repair/store/dump_store.h"
+
+#include <algorithm>
+
+#include "certbed/repair/model/wincrypt_constants.h"
+
+namespace certbed::repair {
+namespace {
+
+bool says_keyset_missing(const DumpCertificate& record) {
+  for (const auto& status : record.key_status) {
+    if (status.find("Missing stored keyset") != std::string::npos ||
+        status.find("Keyset does not exist") != std::string::npos ||
+        status.find("NTE_BAD_KEYSET") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index) {
+  DumpRecordFacts out;
+  CertFacts& facts = out.certificate;
+  facts = record.to_cert_facts();
+  // The engine indexes certificates by their position; the dump's own number stays in index
+  // only when it matches (a filtered dump prints store-wide numbers).
+  facts.index = index;
+  // Without a printed key id, the certificate's thumbprint stands in for its key's identity:
+  // the containers below come from this very record, so the link holds.
+  if (facts.public_key_id.empty()) facts.public_key_id = "certificate:" + facts.sha1;
+  const auto info = facts.key_prov_info();
+  const bool has_info = info.ok() && info->has_value();
+  auto key = [&](const DumpKeyProvider& kp, std::uint32_t key_spec) {
+    KeyContainerFacts c;
+    c.provider = kp.provider.value_or("");
+    c.container = kp.container ? *kp.container : kp.simple_container.value_or("");
+    c.unique_container = kp.unique_container.value_or("");
+    c.provider_type = kp.provider_type.value_or(has_info ? (*info)->provider_type : 0);
+    c.keys.push_back(
+        KeyFacts{c.is_ksp() ? wincrypt::AT_NONE : key_spec, "", 0, facts.public_key_id});
+    if (!c.provider.empty() && !c.container.empty()) out.containers.push_back(std::move(c));
+  };
+  if (record.key_provider && !says_keyset_missing(record)) {
+    key(*record.key_provider, has_info ? (*info)->key_spec : wincrypt::AT_KEYEXCHANGE);
+  }
+  if (record.found_key) key(*record.found_key, wincrypt::AT_KEYEXCHANGE);
+  return out;
+}
+
+Result<DumpStore> DumpStore::parse(std::string_view bytes, const std::string& source) {
+  auto parsed = parse_store_dump(bytes, source);
+  if (!parsed) return parsed.error();
+  DumpStore store;
+  store.source_ = source;
+  store.summary_ = std::move(parsed->second);
+  store.records_ = std::move(parsed->first);
+  for (std::size_t i = 0; i < store.records_.size(); ++i) {
+    auto facts = dump_record_facts(store.records_[i], static_cast<std::uint32_t>(i));
+    for (auto& c : facts.containers) store.containers_.push_back(std::move(c));
+    if (!facts.certificate.sha1.empty()) store.by_sha1_.emplace(facts.certificate.sha1, i);
+    store.certificates_.push_back(std::move(facts.certificate));
+  }
+  return store;
+}
+
+std::optional<std::size_t> DumpStore::find_by_sha1(std::string_view sha1) const {
+  auto it = by_sha1_.find(std::string(sha1));
+  if (it == by_sha1_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::size_t> DumpStore::find_by_serial(std::string_view serial) const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < certificates_.size(); ++i) {
+    if (certificates_[i].serial == serial) out.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace certbed::repair
