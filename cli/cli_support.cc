@@ -1,3 +1,4 @@
+// Helpers every command shares: error reports, store selection, INF reading, backups.
 #include "cli_support.h"
 
 #include <fmt/format.h>
@@ -38,6 +39,20 @@ repair::Result<OpenSnapshot> open_snapshot(const std::string& file,
   opened.store =
       std::make_unique<emulator::EmulatedStore>(*opened.machine, *location, selection.name);
   return opened;
+}
+
+repair::Result<repair::PropertyInf> read_property_inf(const std::string& path,
+                                                      bool print_warnings) {
+  auto data = emulator::read_file(path);
+  if (!data) return data.error();
+  auto parsed = repair::parse_property_inf(*data, path);
+  if (!parsed) return parsed.error();
+  if (print_warnings) {
+    for (const auto& w : parsed->warnings) {
+      std::cerr << fmt::format("{}:{}: warning: {}\n", path, w.line, w.message);
+    }
+  }
+  return parsed;
 }
 
 repair::Result<std::string> back_up(const std::string& path) {

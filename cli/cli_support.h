@@ -6,6 +6,7 @@
 #include <string>
 
 #include "certbed/emulator/machine/emulated_store.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/result.h"
 
 namespace certbed::cli {
@@ -30,6 +31,11 @@ struct OpenSnapshot {
 // Loads `file` and selects the store; a store the snapshot does not have is a kNotFound error.
 repair::Result<OpenSnapshot> open_snapshot(const std::string& file,
                                            const StoreSelection& selection);
+
+// Reads and parses a property INF for any command. Its warnings go to stderr as
+// "file:line: warning: ..." unless `print_warnings` is false (a caller that prints them itself).
+repair::Result<repair::PropertyInf> read_property_inf(const std::string& path,
+                                                      bool print_warnings = true);
 
 // Copies `path` to the first free "<path>.bak", "<path>.bak.1", ... and returns the copy's name.
 repair::Result<std::string> back_up(const std::string& path);

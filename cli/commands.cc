@@ -1,3 +1,4 @@
+// init, store, export, dump, parse, inf check and repairstore: the emulator and the formats.
 #include "commands.h"
 
 #include <fmt/format.h>
@@ -301,12 +302,7 @@ void add_inf_command(CLI::App& app, int& exit_code) {
   check->add_option("FILE", *file, "INF file (UTF-8 or UTF-16 with BOM)")->required();
   check->add_flag("--json", *json, "Print JSON");
   check->callback([=, &exit_code] {
-    auto data = emulator::read_file(*file);
-    if (!data) {
-      exit_code = report(data.error());
-      return;
-    }
-    auto parsed = repair::parse_property_inf(*data, *file);
+    auto parsed = read_property_inf(*file, /*print_warnings=*/!*json);
     if (!parsed) {
       exit_code = report(parsed.error());
       return;
@@ -323,9 +319,6 @@ void add_inf_command(CLI::App& app, int& exit_code) {
     } else {
       for (const auto& p : parsed->properties) {
         std::cout << fmt::format("{}:{}: {}\n", *file, p.line, inf_property_json(p).dump());
-      }
-      for (const auto& w : parsed->warnings) {
-        std::cerr << fmt::format("{}:{}: warning: {}\n", *file, w.line, w.message);
       }
     }
   });
@@ -359,18 +352,10 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
     auto& machine = opened->machine;
     std::optional<repair::PropertyInf> inf;
     if (!inf_file->empty()) {
-      auto data = emulator::read_file(*inf_file);
-      if (!data) {
-        exit_code = report(data.error());
-        return;
-      }
-      auto parsed = repair::parse_property_inf(*data, *inf_file);
+      auto parsed = read_property_inf(*inf_file);
       if (!parsed) {
         exit_code = report(parsed.error());
         return;
-      }
-      for (const auto& w : parsed->warnings) {
-        std::cerr << fmt::format("{}:{}: warning: {}\n", *inf_file, w.line, w.message);
       }
       inf = std::move(*parsed);
     }

@@ -1,3 +1,4 @@
+// The JSON `certbed parse --json` prints for a parsed certutil dump.
 #include "dump_json.h"
 
 #include "certbed/repair/model/property_id.h"
@@ -31,7 +32,9 @@ nlohmann::ordered_json certificate_json(const repair::DumpCertificate& c) {
   nlohmann::ordered_json properties = nlohmann::ordered_json::array();
   bool has_key_prov_info = false;
   for (const auto& p : c.properties) {
-    has_key_prov_info = has_key_prov_info || p.id == 2;
+    has_key_prov_info =
+        has_key_prov_info ||
+        p.id == static_cast<std::uint32_t>(repair::PropertyId::CERT_KEY_PROV_INFO_PROP_ID);
     const auto name = repair::property_name(static_cast<repair::PropertyId>(p.id));
     properties.push_back(
         {{"id", p.id},

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
@@ -12,13 +11,12 @@
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/rules/dump_diagnosis.h"
 #include "certbed/repair/store/dump_store.h"
+#include "certbed/repair/formats/plan/plan_file.h"
 #include "certbed/repair/planner/repair_plan.h"
 #include "cli_support.h"
 #include "commands.h"
 
 namespace certbed::cli {
-
-using Json = nlohmann::ordered_json;
 
 namespace {
 
@@ -58,39 +56,6 @@ repair::Result<Input> load_input(const std::string& path, const StoreSelection& 
   return input;
 }
 
-std::string_view fix_kind_name(repair::FixKind kind) {
-  switch (kind) {
-    case repair::FixKind::kNone:
-      return "none";
-    case repair::FixKind::kPropertyInf:
-      return "inf";
-    case repair::FixKind::kRepairKeyAssociation:
-      return "repair-key-association";
-    case repair::FixKind::kManual:
-      return "manual";
-  }
-  return "none";
-}
-
-repair::FixKind fix_kind_from(std::string_view name) {
-  if (name == "inf") return repair::FixKind::kPropertyInf;
-  if (name == "repair-key-association") return repair::FixKind::kRepairKeyAssociation;
-  if (name == "manual") return repair::FixKind::kManual;
-  return repair::FixKind::kNone;
-}
-
-Json finding_json(const repair::Finding& f) {
-  return {{"rule", f.rule},
-          {"severity", repair::severity_name(f.severity)},
-          {"serial", f.serial.empty() ? Json() : Json(f.serial)},
-          {"sha1", f.sha1.empty() ? Json() : Json(f.sha1)},
-          {"subject", f.subject.empty() ? Json() : Json(f.subject)},
-          {"evidence", f.evidence},
-          {"fix", f.fix},
-          {"fix_kind", fix_kind_name(f.fix_kind)},
-          {"ca", f.is_ca}};
-}
-
 bool has_errors(const std::vector<repair::Finding>& findings) {
   return std::any_of(findings.begin(), findings.end(), [](const repair::Finding& f) {
     return f.severity == repair::Severity::kError;
@@ -110,29 +75,42 @@ void print_findings(const std::vector<repair::Finding>& findings) {
   }
 }
 
+// {"findings": [...]} written one finding at a time, indented as nlohmann's dump(2) indents the
+// whole list, so a streaming diagnosis prints what a diagnosis in memory prints.
+class FindingsJsonWriter {
+ public:
+  void begin() { std::cout << "{\n  \"findings\": ["; }
+  void add(const repair::Finding& f) {
+    std::string indented = "    ";
+    for (char c : repair::finding_json(f, 2)) {
+      indented += c;
+      if (c == '\n') indented += "    ";
+    }
+    std::cout << (count_ == 0 ? "\n" : ",\n") << indented;
+    ++count_;
+  }
+  void end() { std::cout << (count_ == 0 ? "]\n}\n" : "\n  ]\n}\n"); }
+
+ private:
+  std::size_t count_ = 0;
+};
+
 // A dump is diagnosed in two streaming passes, each finding printed as it is found, so memory
-// stays bounded by the dump's key containers whatever its size. The output is the same as
-// print_findings / the JSON of the findings list would give.
+// stays bounded by the dump's key containers whatever its size.
 int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& options, bool json) {
   bool errors = false;
   std::size_t count = 0;
+  FindingsJsonWriter writer;
   auto on_summary = [&](const repair::DumpSummary& summary) {
     for (const auto& w : summary.warnings) {
       std::cerr << fmt::format("{}:{}: warning: {}\n", path, w.line, w.message);
     }
-    if (json) std::cout << "{\n  \"findings\": [";
+    if (json) writer.begin();
   };
   auto on_finding = [&](repair::Finding&& f) {
     errors = errors || f.severity == repair::Severity::kError;
     if (json) {
-      // Indented as nlohmann's dump(2) indents an element of the list.
-      std::string text = finding_json(f).dump(2);
-      std::string indented = "    ";
-      for (char c : text) {
-        indented += c;
-        if (c == '\n') indented += "    ";
-      }
-      std::cout << (count == 0 ? "\n" : ",\n") << indented;
+      writer.add(f);
     } else {
       print_findings({f});
     }
@@ -141,7 +119,7 @@ int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& optio
   auto result = repair::diagnose_dump_file(path, options, on_finding, on_summary);
   if (!result) return report(result.error());
   if (json) {
-    std::cout << (count == 0 ? "]\n}\n" : "\n  ]\n}\n");
+    writer.end();
   } else if (count == 0) {
     std::cout << "no findings\n";
   }
@@ -152,15 +130,6 @@ void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
   cmd->add_option("--profile", profiles, "Also check an application's requirements (sql)")
       ->allow_extra_args(false)
       ->check(CLI::IsMember({"sql"}));
-}
-
-// Only names the planner makes ("keyprov-<hex>.inf") are read back from a plan folder.
-bool safe_file_name(const std::string& name) {
-  if (name.empty() || name.size() > 200 || name.front() == '.') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.';
-  });
 }
 
 }  // namespace
@@ -190,9 +159,10 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
     }
     const auto findings = repair::diagnose(*loaded->store, options);
     if (*json) {
-      Json list = Json::array();
-      for (const auto& f : findings) list.push_back(finding_json(f));
-      std::cout << Json{{"findings", list}}.dump(2) << "\n";
+      FindingsJsonWriter writer;
+      writer.begin();
+      for (const auto& f : findings) writer.add(f);
+      writer.end();
     } else {
       print_findings(findings);
     }
@@ -240,37 +210,13 @@ void add_plan_command(CLI::App& app, int& exit_code) {
           repair::make_error(repair::ErrorCode::kIo, *dir + ": cannot create: " + ec.message()));
       return;
     }
-    Json steps = Json::array();
-    for (const auto& s : plan->steps) {
-      steps.push_back({{"kind", repair::step_kind_name(s.kind)},
-                       {"title", s.title},
-                       {"detail", s.detail},
-                       {"cert_id", s.cert_id.empty() ? Json() : Json(s.cert_id)},
-                       {"inf", s.inf_file ? Json(*s.inf_file) : Json()},
-                       {"rules", s.rules}});
-    }
-    Json findings_json = Json::array();
-    for (const auto& f : plan->findings) findings_json.push_back(finding_json(f));
-    Json refused = Json::array();
-    for (const auto& r : plan->refused) {
-      refused.push_back({{"rule", r.rule}, {"cert_id", r.cert_id}, {"reason", r.reason}});
-    }
-    Json infs = Json::array();
-    for (const auto& inf : plan->infs) infs.push_back(inf.file_name);
-    const Json plan_json = {{"format", "certbed-plan-1"},
-                            {"store", plan->store_name},
-                            {"ca_host", plan->ca_host},
-                            {"findings", findings_json},
-                            {"steps", steps},
-                            {"inf_files", infs},
-                            {"refused", refused}};
     const auto path = [&](const std::string& name) {
       return (std::filesystem::path(*dir) / name).string();
     };
     std::vector<std::pair<std::string, std::string>> files = {
         {"repair.cmd", *cmd_script},
         {"repair.ps1", "\xEF\xBB\xBF" + *ps_script},  // BOM: Windows PowerShell reads UTF-8
-        {"plan.json", plan_json.dump(2) + "\n"},
+        {"plan.json", repair::write_plan_file(repair::plan_file_of(*plan))},
         {"summary.txt", repair::render_plan_summary(*plan)}};
     for (const auto& inf : plan->infs) files.emplace_back(inf.file_name, inf.content);
     for (const auto& [name, content] : files) {
@@ -306,56 +252,19 @@ void add_apply_command(CLI::App& app, int& exit_code) {
       exit_code = report(plan_text.error());
       return;
     }
-    const Json plan = Json::parse(*plan_text, nullptr, false);
-    if (plan.is_discarded() || !plan.is_object() || plan.value("format", "") != "certbed-plan-1" ||
-        !plan.contains("steps") || !plan["steps"].is_array()) {
-      exit_code = report(repair::make_error(repair::ErrorCode::kParse,
-                                            in_dir("plan.json") + ": not a certbed plan"));
+    auto plan = repair::read_plan_file(*plan_text, in_dir("plan.json"));
+    if (!plan) {
+      exit_code = report(plan.error());
       return;
     }
-    std::vector<repair::ApplyStep> steps;
-    for (const auto& s : plan["steps"]) {
-      if (!s.is_object() || s.value("kind", "") != "repairstore") continue;
-      if (!s.contains("cert_id") || !s["cert_id"].is_string()) {
-        exit_code = report(repair::make_error(repair::ErrorCode::kParse,
-                                              in_dir("plan.json") + ": a step has no cert_id"));
-        return;
-      }
-      repair::ApplyStep step{s["cert_id"].get<std::string>(), std::nullopt};
-      if (s.contains("inf") && s["inf"].is_string()) {
-        const auto name = s["inf"].get<std::string>();
-        if (!safe_file_name(name)) {
-          exit_code = report(repair::make_error(
-              repair::ErrorCode::kUnsafe,
-              in_dir("plan.json") + ": INF file name \"" + name + "\" is not a plain file name"));
-          return;
-        }
-        auto bytes = emulator::read_file(in_dir(name));
-        if (!bytes) {
-          exit_code = report(bytes.error());
-          return;
-        }
-        auto inf = repair::parse_property_inf(*bytes, in_dir(name));
-        if (!inf) {
-          exit_code = report(inf.error());
-          return;
-        }
-        step.inf = std::move(*inf);
-      }
-      steps.push_back(std::move(step));
+    auto steps = repair::apply_steps_of(plan->steps, [&](const std::string& name) {
+      return read_property_inf(in_dir(name));
+    });
+    if (!steps) {
+      exit_code = report(steps.error());
+      return;
     }
-    std::vector<repair::Finding> planned;
-    if (plan.contains("findings") && plan["findings"].is_array()) {
-      for (const auto& f : plan["findings"]) {
-        if (!f.is_object()) continue;
-        repair::Finding finding;
-        finding.rule = f.value("rule", "");
-        finding.sha1 =
-            f.contains("sha1") && f["sha1"].is_string() ? f["sha1"].get<std::string>() : "";
-        finding.fix_kind = fix_kind_from(f.value("fix_kind", ""));
-        planned.push_back(std::move(finding));
-      }
-    }
+    const std::vector<repair::Finding>& planned = plan->findings;
 
     auto loaded = load_input(*file, *selection);
     if (!loaded || !loaded->emulated) {
@@ -368,7 +277,7 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
     std::string backup_name;
-    auto result = repair::apply_repair_steps(*loaded->emulated, steps, planned, options,
+    auto result = repair::apply_repair_steps(*loaded->emulated, *steps, planned, options,
                                              [&]() -> repair::Status {
                                                auto backup = back_up(*file);
                                                if (!backup) return backup.error();

@@ -1,3 +1,4 @@
+// The table `certbed store` and `certbed demo` print for a store.
 #include "store_table.h"
 
 #include <fmt/format.h>

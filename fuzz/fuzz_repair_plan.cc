@@ -16,20 +16,13 @@
 #include <vector>
 
 #include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/model/bytes.h"
 #include "certbed/repair/planner/repair_plan.h"
 #include "fuzz_check.h"
 
 namespace {
 
 using namespace certbed::repair;
-
-bool is_hex_id(std::string_view s) {
-  if (s.empty() || s.size() > 128) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -62,6 +62,14 @@ TEST(CertificateStore, LooksUpByThumbprintAndSerialAndRejectsDuplicates) {
   EXPECT_FALSE(my.add(repair::Bytes{0x30, 0x03, 0x02, 0x01, 0x01}, {}).ok());
 }
 
+TEST(CertificateStoreDeathTest, AtPastTheEndStopsWithAMessageNamingTheStore) {
+  Machine machine;
+  auto& my = machine.store(StoreLocation::kLocalMachine, "My");
+  ASSERT_EQ(my.add(make_cert(key(), "a.contoso.com", "0a01"), {}).value(), 0u);
+  EXPECT_DEATH((void)my.at(1), "certificate 1 of LocalMachine.My, which holds 1");
+  EXPECT_DEATH((void)my.properties(5), "certificate 5 of LocalMachine.My, which holds 1");
+}
+
 TEST(CertificateStore, DerivedPropertiesAreAddedAfterTheGivenOnesAndKeepOrder) {
   Machine machine;
   auto& my = machine.store(StoreLocation::kLocalMachine, "My");

@@ -141,6 +141,7 @@ TEST(PropertyInf, BackslashContinuesALine) {
 TEST(PropertyInf, StringsSectionSubstitutes) {
   const auto inf =
       parse_ok("[Strings]\nname = \"Web Key\"\n[Properties]\n11 = \"{text}%name% 100%%\"\n");
+  ASSERT_EQ(inf.properties.size(), 1u);
   EXPECT_EQ(inf.properties[0].text, "Web Key 100%");
 }
 

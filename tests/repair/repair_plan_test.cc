@@ -110,7 +110,7 @@ Machine hostile_machine(const std::string& container) {
   return machine;
 }
 
-TEST(RepairPlan, HostileContainerNamesNeverReachAScriptOrAnInf) {
+TEST(RepairPlan, HostileContainerNamesNeverReachAScriptAndReachAnInfOnlyAsTheExactValue) {
   for (const std::string container :
        {"R&D CA", "CA \"quoted\"", "100% CA %PATH%", "CA ^& calc", "x=y CA",
         "\xE6\x9C\xAC CA \xF0\x9F\x94\x91", "O'Brien\xE2\x80\x99s CA & $(calc)"}) {
@@ -124,6 +124,8 @@ TEST(RepairPlan, HostileContainerNamesNeverReachAScriptOrAnInf) {
     for (const auto& inf : plan.infs) {
       // What the INF holds must parse back to exactly the container, nothing more.
       const auto parsed = parse_property_inf(inf.content, inf.file_name).value();
+      ASSERT_EQ(parsed.properties.size(), 1u);
+      ASSERT_TRUE(parsed.properties[0].key_provider.has_value());
       EXPECT_EQ(parsed.properties[0].key_provider->container, container);
       EXPECT_TRUE(parsed.warnings.empty());
     }
@@ -132,14 +134,14 @@ TEST(RepairPlan, HostileContainerNamesNeverReachAScriptOrAnInf) {
     EXPECT_EQ(plan.refused.size(), writable ? 0u : 1u);
     // Refused or not, applying the plan's steps fixes the store.
     EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
-    std::vector<ApplyStep> steps;
-    for (const auto& s : plan.steps) {
-      if (s.kind != StepKind::kRepairStore) continue;
-      ApplyStep step{s.cert_id, std::nullopt};
-      if (s.inf_file) step.inf = parse_property_inf(plan.infs[0].content, "x.inf").value();
-      steps.push_back(std::move(step));
-    }
-    auto applied = apply_repair_steps(store, steps, plan.findings, {}, nullptr);
+    auto steps = apply_steps_of(plan.steps, [&](const std::string& name) -> Result<PropertyInf> {
+      for (const auto& inf : plan.infs) {
+        if (inf.file_name == name) return parse_property_inf(inf.content, name);
+      }
+      return make_error(ErrorCode::kNotFound, name);
+    });
+    ASSERT_TRUE(steps.ok()) << steps.error().to_string();
+    auto applied = apply_repair_steps(store, *steps, plan.findings, {}, nullptr);
     ASSERT_TRUE(applied.ok()) << applied.error().to_string();
     EXPECT_TRUE(applied->fixed);
     EXPECT_EQ(store.certificate(0).key_prov_info().value()->container, container);
@@ -152,8 +154,14 @@ TEST(ApplyPlan, BacksUpFirstFixesTheSeedAndIsIdempotent) {
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
   const auto findings = diagnose(store);
   const auto plan = make_repair_plan(findings).value();
-  std::vector<ApplyStep> steps{
-      {plan.steps[1].cert_id, parse_property_inf(plan.infs[0].content, "k.inf").value()}};
+  ASSERT_EQ(plan.infs.size(), 1u);
+  auto planned_steps = apply_steps_of(plan.steps, [&](const std::string& name) {
+    EXPECT_EQ(name, plan.infs[0].file_name);
+    return parse_property_inf(plan.infs[0].content, name);
+  });
+  ASSERT_TRUE(planned_steps.ok()) << planned_steps.error().to_string();
+  const std::vector<ApplyStep>& steps = *planned_steps;
+  ASSERT_EQ(steps.size(), 1u);
   int backups = 0;
   auto first = apply_repair_steps(store, steps, findings, {}, [&]() -> Status {
     ++backups;

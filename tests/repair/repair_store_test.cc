@@ -127,7 +127,12 @@ TEST(RepairStore, WithoutInfRestoresALostKeyAssociation) {
   EXPECT_NE(std::find(result->transcript.begin(), result->transcript.end(),
                       "Microsoft Software Key Storage Provider: KeySpec=0"),
             result->transcript.end());
-  // The repaired machine equals the healthy scenario except for where property 2 sits in the bag.
+  // Property 2 is now byte for byte what the healthy twin's certificate carries.
+  auto healthy = emulator::build_scenario("web-healthy").value();
+  EmulatedStore healthy_store(healthy, StoreLocation::kLocalMachine, "My");
+  ASSERT_EQ(healthy_store.certificate(1).sha1, store.certificate(1).sha1);
+  EXPECT_EQ(store.certificate(1).properties.find(PropertyId::CERT_KEY_PROV_INFO_PROP_ID),
+            healthy_store.certificate(1).properties.find(PropertyId::CERT_KEY_PROV_INFO_PROP_ID));
   auto again = repair_store(store, "1", nullptr);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->changes.empty());
@@ -169,8 +174,7 @@ TEST(RepairStore, KeyAssociationFindsTheRightContainerAmongMany) {
                                       {{0, key}}, KeyScope::kMachine, false)
                     .ok());
   }
-  // A CSP container holding the same public key under another name must not be confused with
-  // it: the CSP holds RSA keys, so give it an RSA key and check it is ignored.
+  // A user CSP container with an unrelated RSA key sits among them; the search must pass it by.
   ASSERT_TRUE(machine
                   .create_container(wincrypt::MS_ENHANCED_PROV, "legacy",
                                     {{1, emulator::KeySource::deterministic()

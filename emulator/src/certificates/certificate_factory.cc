@@ -1,3 +1,4 @@
+// Issuing real X.509 v3 certificates with OpenSSL: roots, subordinate CAs, end entities.
 #include "certbed/emulator/certificates/certificate_factory.h"
 
 #include <openssl/objects.h>

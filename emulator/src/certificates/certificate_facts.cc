@@ -1,3 +1,4 @@
+// Facts and derived properties of a certificate, computed from its DER as Windows does.
 #include "certbed/emulator/certificates/certificate_facts.h"
 
 #include <openssl/err.h>

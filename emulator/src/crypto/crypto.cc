@@ -1,3 +1,4 @@
+// Digests, key generation and key encodings over OpenSSL 3.
 #include "certbed/emulator/crypto/crypto.h"
 
 #include <openssl/core_names.h>

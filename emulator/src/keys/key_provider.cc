@@ -1,3 +1,4 @@
+// Emulated KSPs and CSPs: named containers holding OpenSSL keys, per KeySpec for CSPs.
 #include "certbed/emulator/keys/key_provider.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Keys for new containers: the committed deterministic pool, or freshly generated ones.
 #include "certbed/emulator/keys/key_source.h"
 
 #include <map>

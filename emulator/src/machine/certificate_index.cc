@@ -1,3 +1,4 @@
+// Flat open-addressing indexes of a store's certificates by thumbprint and by serial.
 #include "certbed/emulator/machine/certificate_index.h"
 
 #include <cstdlib>

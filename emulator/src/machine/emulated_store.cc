@@ -1,3 +1,4 @@
+// repair::Store over one store of an emulated Machine, with all-or-nothing transactions.
 #include "certbed/emulator/machine/emulated_store.h"
 
 #include "certbed/repair/model/key_prov_info.h"

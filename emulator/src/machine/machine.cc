@@ -1,6 +1,9 @@
+// Machines, their certificate stores and CA configuration.
 #include "certbed/emulator/machine/machine.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/certificates/certificate_facts.h"
@@ -57,6 +60,15 @@ Result<std::size_t> CertificateStore::add(X509* cert, repair::Bytes der,
   }
   by_serial_.insert(HashedPositions::hash(facts->serial), static_cast<std::uint32_t>(index));
   certificates_.push_back(StoredCertificate{std::move(der), std::move(*facts)});
+  return index;
+}
+
+std::size_t CertificateStore::checked(std::size_t index) const {
+  if (index >= certificates_.size()) {
+    std::fprintf(stderr, "certbed: internal error: certificate %zu of %s, which holds %zu\n", index,
+                 description().c_str(), certificates_.size());
+    std::abort();
+  }
   return index;
 }
 

@@ -1,3 +1,4 @@
+// Random machines: many certificates across KSPs and CSPs, every KeySpec, odd names.
 #include "certbed/emulator/scenarios/random_store.h"
 
 #include <random>

@@ -1,3 +1,4 @@
+// The built-in scenarios: the seed case and its relatives, each deterministic.
 #include "certbed/emulator/scenarios/scenarios.h"
 
 #include <functional>

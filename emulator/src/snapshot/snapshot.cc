@@ -1,3 +1,4 @@
+// Snapshots: a whole emulated machine to and from protobuf (text or binary), and file I/O.
 #include "certbed/emulator/snapshot/snapshot.h"
 
 #include <google/protobuf/io/tokenizer.h>

@@ -1,8 +1,25 @@
+// Applying a plan: its -repairstore steps in one transaction after a backup, then a diagnosis.
 #include "certbed/repair/apply/apply_plan.h"
 
 #include <algorithm>
 
 namespace certbed::repair {
+
+Result<std::vector<ApplyStep>> apply_steps_of(const std::vector<PlanStep>& steps,
+                                              const InfLoader& load_inf) {
+  std::vector<ApplyStep> out;
+  for (const auto& step : steps) {
+    if (step.kind != StepKind::kRepairStore) continue;
+    ApplyStep apply{step.cert_id, std::nullopt};
+    if (step.inf_file) {
+      auto inf = load_inf(*step.inf_file);
+      if (!inf) return inf.error();
+      apply.inf = std::move(*inf);
+    }
+    out.push_back(std::move(apply));
+  }
+  return out;
+}
 
 Result<ApplyResult> apply_repair_steps(Store& store, const std::vector<ApplyStep>& steps,
                                        const std::vector<Finding>& planned,

@@ -1,3 +1,4 @@
+// certutil -repairstore on any Store: an INF's properties, or the key association, staged.
 #include "certbed/repair/apply/repair_store.h"
 
 #include "certbed/repair/store/cert_id.h"

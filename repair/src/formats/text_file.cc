@@ -1,3 +1,4 @@
+// Text files as Windows tools write them: UTF-8 with or without BOM, UTF-16 with BOM.
 #include "certbed/repair/formats/text_file.h"
 
 #include "certbed/repair/model/bytes.h"

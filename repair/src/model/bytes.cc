@@ -1,4 +1,7 @@
+// Hex text and UTF-8 <-> UTF-16LE without any platform library.
 #include "certbed/repair/model/bytes.h"
+
+#include <algorithm>
 
 namespace certbed::repair {
 namespace {
@@ -88,6 +91,12 @@ std::optional<Bytes> parse_hex(std::string_view text) {
   }
   if (high >= 0) return std::nullopt;
   return out;
+}
+
+bool is_hex_id(std::string_view text) {
+  if (text.empty() || text.size() > 128) return false;
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::optional<std::string> normalize_hex(std::string_view text) {

@@ -1,3 +1,4 @@
+// CertFacts: property 2 decoded on demand, and a printable form for test failures.
 #include "certbed/repair/model/cert_facts.h"
 
 namespace certbed::repair {

@@ -1,3 +1,4 @@
+// CRYPT_KEY_PROV_INFO in its serialized layout (28-byte header, UTF-16LE strings).
 #include "certbed/repair/model/key_prov_info.h"
 
 #include "certbed/repair/model/wincrypt_constants.h"

@@ -1,3 +1,4 @@
+// An ordered property bag: ids to serialized values, in store order.
 #include "certbed/repair/model/property_bag.h"
 
 #include <algorithm>

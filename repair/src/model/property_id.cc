@@ -1,3 +1,4 @@
+// Property ids with the names certutil prints for them.
 #include "certbed/repair/model/property_id.h"
 
 #include <array>

@@ -1,6 +1,17 @@
+// Error codes' names, error messages, and the stop on a misused Result.
 #include "certbed/repair/model/result.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace certbed::repair {
+
+void result_misuse(const char* what) {
+  std::fputs("certbed: internal error: ", stderr);
+  std::fputs(what, stderr);
+  std::fputs("\n", stderr);
+  std::abort();
+}
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {

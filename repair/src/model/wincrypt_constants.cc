@@ -1,3 +1,4 @@
+// The KeySpec names certutil prints.
 #include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair::wincrypt {

@@ -1,19 +1,14 @@
+// The planner: findings to ordered steps and INFs, and the cmd/PowerShell scripts that run them.
 #include "certbed/repair/planner/repair_plan.h"
 
 #include <map>
 
 #include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/model/bytes.h"
+#include "certbed/repair/rules/rule_ids.h"
 
 namespace certbed::repair {
 namespace {
-
-bool is_hex_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 // The certutil CertID of a finding: its serial (what the article uses), else its thumbprint.
 std::optional<std::string> cert_id_of(const Finding& f) {
@@ -51,6 +46,14 @@ std::string_view step_kind_name(StepKind kind) {
       return "manual";
   }
   return "unknown";
+}
+
+std::optional<StepKind> parse_step_kind(std::string_view name) {
+  for (StepKind k : {StepKind::kBackup, StepKind::kRepairStore, StepKind::kVerify, StepKind::kRetry,
+                     StepKind::kManual}) {
+    if (step_kind_name(k) == name) return k;
+  }
+  return std::nullopt;
 }
 
 Result<std::string> quote_cmd_argument(std::string_view value) {
@@ -98,7 +101,7 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
   plan.findings = findings;
   bool renewal_blocked = false;
   for (const auto& f : findings) {
-    if (f.rule == "ksp-keyspec-not-zero" && f.is_ca) renewal_blocked = true;
+    if (f.rule == rule_id::kKspKeySpecNotZero && f.is_ca) renewal_blocked = true;
     if (f.is_ca) plan.ca_host = true;
   }
 
@@ -167,10 +170,10 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
 
   std::string look_for;
   for (const auto& f : findings) {
-    if (f.rule == "ksp-keyspec-not-zero" && cert_id_of(f)) {
+    if (f.rule == rule_id::kKspKeySpecNotZero && cert_id_of(f)) {
       look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
                   ": \"KeySpec = 0 -- XCN_AT_NONE\" under CERT_KEY_PROV_INFO_PROP_ID(2)";
-    } else if ((f.rule == "lost-key-association" || f.rule == "missing-keyset") &&
+    } else if ((f.rule == rule_id::kLostKeyAssociation || f.rule == rule_id::kMissingKeyset) &&
                f.fix_kind == FixKind::kRepairKeyAssociation && cert_id_of(f)) {
       look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
                   ": a \"Key Container =\" line and a passed key test";

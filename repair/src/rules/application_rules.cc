@@ -14,7 +14,7 @@ void sql_tls_needs_capi_keyexchange(const Context& ctx, const CertFacts& cert,
   if (!info.ok() || !info->has_value() || cert.key_prov_info_inferred) return;
   const KeyProvInfo& kpi = **info;
   if (!kpi.is_ksp() && kpi.key_spec == wincrypt::AT_KEYEXCHANGE) return;
-  Finding f = finding_for(ctx, cert, "sql-tls-needs-capi-keyexchange", Severity::kError);
+  Finding f = finding_for(ctx, cert, rule_id::kSqlTlsNeedsCapiKeyExchange, Severity::kError);
   f.evidence = "Server Authentication certificate with " + describe(kpi) +
                ": SQL Server requires a legacy CryptoAPI key created with KeySpec "
                "AT_KEYEXCHANGE (1)";

@@ -14,7 +14,7 @@ void ca_config_provider_mismatch(const Context& ctx, std::vector<Finding>& out) 
   const bool provider_differs = to_lower_ascii(kpi.provider) != to_lower_ascii(ctx.ca->provider);
   const bool type_differs = kpi.provider_type != ctx.ca->provider_type;
   if (!provider_differs && !type_differs) return;
-  Finding f = finding_for(ctx, cert, "ca-config-provider-mismatch", Severity::kError);
+  Finding f = finding_for(ctx, cert, rule_id::kCaConfigProviderMismatch, Severity::kError);
   f.is_ca = true;
   f.evidence = "CertSvc\\Configuration\\" + ctx.ca->ca_name + "\\CSP says Provider = \"" +
                ctx.ca->provider + "\", ProviderType = " + std::to_string(ctx.ca->provider_type) +
@@ -35,7 +35,7 @@ void ca_cert_missing_from_store(const Context& ctx, std::vector<Finding>& out) {
     const auto& hash = ctx.ca->ca_cert_hashes[i];
     if (ctx.store->find_by_sha1(hash)) continue;
     Finding f;
-    f.rule = "ca-cert-missing-from-store";
+    f.rule = rule_id::kCaCertMissingFromStore;
     f.severity = Severity::kError;
     f.sha1 = hash;
     f.is_ca = true;

@@ -15,6 +15,35 @@ std::string_view severity_name(Severity severity) {
   return "unknown";
 }
 
+std::optional<Severity> parse_severity(std::string_view name) {
+  for (Severity s : {Severity::kInfo, Severity::kWarning, Severity::kError}) {
+    if (severity_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::string_view fix_kind_name(FixKind kind) {
+  switch (kind) {
+    case FixKind::kNone:
+      return "none";
+    case FixKind::kPropertyInf:
+      return "inf";
+    case FixKind::kRepairKeyAssociation:
+      return "repair-key-association";
+    case FixKind::kManual:
+      return "manual";
+  }
+  return "none";
+}
+
+std::optional<FixKind> parse_fix_kind(std::string_view name) {
+  for (FixKind k : {FixKind::kNone, FixKind::kPropertyInf, FixKind::kRepairKeyAssociation,
+                    FixKind::kManual}) {
+    if (fix_kind_name(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
 bool DiagnosisOptions::has_profile(std::string_view name) const {
   return std::find(profiles.begin(), profiles.end(), name) != profiles.end();
 }
@@ -32,38 +61,38 @@ struct RuleEntry {
 
 const std::vector<RuleEntry>& entries() {
   static const std::vector<RuleEntry> table = {
-      {{"ksp-keyspec-not-zero", Severity::kError, "property 2 (ProviderType, KeySpec), CACertHash",
+      {{rule_id::kKspKeySpecNotZero, Severity::kError, "property 2 (ProviderType, KeySpec), CACertHash",
         "a key in a Key Storage Provider (ProviderType 0) whose KeySpec is not 0; error on CA "
         "certificates (renewal with the existing key fails), warning elsewhere",
         ""},
        rules::ksp_keyspec_not_zero,
        nullptr},
-      {{"csp-keyspec-mismatch", Severity::kWarning, "property 2, the CSP container's key slots",
+      {{rule_id::kCspKeySpecMismatch, Severity::kWarning, "property 2, the CSP container's key slots",
         "a CSP key whose KeySpec disagrees with the slot that holds the key, or KeySpec 0 with a "
         "CSP",
         ""},
        rules::csp_keyspec_mismatch,
        nullptr},
-      {{"lost-key-association", Severity::kWarning, "property 2 absent, key containers",
+      {{rule_id::kLostKeyAssociation, Severity::kWarning, "property 2 absent, key containers",
         "no property 2 although a container holds the certificate's public key", ""},
        rules::lost_key_association,
        nullptr},
-      {{"missing-keyset", Severity::kError, "property 2, key containers",
+      {{rule_id::kMissingKeyset, Severity::kError, "property 2, key containers",
         "property 2 names a container that does not exist", ""},
        rules::missing_keyset,
        nullptr},
-      {{"sql-tls-needs-capi-keyexchange", Severity::kError, "EKU, property 2",
+      {{rule_id::kSqlTlsNeedsCapiKeyExchange, Severity::kError, "EKU, property 2",
         "a Server Authentication certificate in a KSP or with KeySpec 2; SQL Server needs a CSP "
         "AT_KEYEXCHANGE key",
         "sql"},
        rules::sql_tls_needs_capi_keyexchange,
        nullptr},
-      {{"ca-config-provider-mismatch", Severity::kError,
+      {{rule_id::kCaConfigProviderMismatch, Severity::kError,
         "CertSvc CSP\\Provider and ProviderType, the current CA certificate's property 2",
         "the CA configuration names another provider or type than the CA key's", ""},
        nullptr,
        rules::ca_config_provider_mismatch},
-      {{"ca-cert-missing-from-store", Severity::kError, "CACertHash, the store",
+      {{rule_id::kCaCertMissingFromStore, Severity::kError, "CACertHash, the store",
         "a CA certificate listed in CACertHash is not in the store", ""},
        nullptr,
        rules::ca_cert_missing_from_store},

@@ -1,3 +1,4 @@
+// Streaming diagnosis of a dump in two passes: containers first, then each record's rules.
 #include "certbed/repair/rules/dump_diagnosis.h"
 
 #include <fstream>

@@ -11,7 +11,7 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
   if (matches.count == 0) return;  // a certificate without a private key here: nothing to link
   const bool ca = is_ca_certificate(ctx, cert);
   Finding f =
-      finding_for(ctx, cert, "lost-key-association", ca ? Severity::kError : Severity::kWarning);
+      finding_for(ctx, cert, rule_id::kLostKeyAssociation, ca ? Severity::kError : Severity::kWarning);
   const auto& m = *matches.first;
   f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container.container +
                "\" in " + m.container.provider + " holds the certificate's public key";
@@ -30,7 +30,7 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
   if (!info.ok() || !info->has_value()) return;
   const KeyProvInfo& kpi = **info;
   if (find_container(ctx, kpi.provider, kpi.container)) return;
-  Finding f = finding_for(ctx, cert, "missing-keyset", Severity::kError);
+  Finding f = finding_for(ctx, cert, rule_id::kMissingKeyset, Severity::kError);
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
                kpi.provider + ", which does not exist (certutil: Missing stored keyset)";
   const auto matches = containers_with_key(ctx, cert.public_key_id);

@@ -1,3 +1,4 @@
+// The compact container index a diagnosis looks keys up in.
 #include "certbed/repair/rules/key_container_index.h"
 
 #include <algorithm>

@@ -12,7 +12,7 @@ void ksp_keyspec_not_zero(const Context& ctx, const CertFacts& cert, std::vector
   // Renewal with the existing key pair fails for a CA; elsewhere CNG callers ignore KeySpec,
   // but CAPI callers take the wrong path, so it is worth fixing everywhere.
   Finding f =
-      finding_for(ctx, cert, "ksp-keyspec-not-zero", ca ? Severity::kError : Severity::kWarning);
+      finding_for(ctx, cert, rule_id::kKspKeySpecNotZero, ca ? Severity::kError : Severity::kWarning);
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                ": the key is in a Key Storage Provider (ProviderType 0), where KeySpec must be 0";
   if (ca) f.evidence += "; renewing this CA certificate with the existing key pair fails";
@@ -33,7 +33,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
   const bool ca = is_ca_certificate(ctx, cert);
   const Severity severity = ca ? Severity::kError : Severity::kWarning;
   if (kpi.key_spec != wincrypt::AT_KEYEXCHANGE && kpi.key_spec != wincrypt::AT_SIGNATURE) {
-    Finding f = finding_for(ctx, cert, "csp-keyspec-mismatch", severity);
+    Finding f = finding_for(ctx, cert, rule_id::kCspKeySpecMismatch, severity);
     f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                  ": a CryptoAPI CSP key needs KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE)";
     // Which slot the key is in decides the fix; look it up when the container is visible.
@@ -67,7 +67,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
   if (named && (named->public_key_id.empty() || named->public_key_id == cert.public_key_id)) return;
   for (const auto& k : container->keys) {
     if (k.public_key_id != cert.public_key_id || k.key_spec == kpi.key_spec) continue;
-    Finding f = finding_for(ctx, cert, "csp-keyspec-mismatch", severity);
+    Finding f = finding_for(ctx, cert, rule_id::kCspKeySpecMismatch, severity);
     f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) + ", but container \"" +
                  kpi.container + "\" holds the certificate's key as KeySpec " +
                  std::to_string(k.key_spec) + " (" +

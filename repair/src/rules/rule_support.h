@@ -7,6 +7,7 @@
 
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/rules/key_container_index.h"
+#include "certbed/repair/rules/rule_ids.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair::rules {
@@ -45,10 +46,10 @@ inline KeyContainerIndex::KeyCount containers_with_key(const Context& ctx,
   return ctx.containers.count_key(key_id);
 }
 
-inline Finding finding_for(const Context& ctx, const CertFacts& cert, std::string rule,
+inline Finding finding_for(const Context& ctx, const CertFacts& cert, std::string_view rule,
                            Severity severity) {
   Finding f;
-  f.rule = std::move(rule);
+  f.rule = std::string(rule);
   f.severity = severity;
   f.index = cert.index;
   f.serial = cert.serial;

@@ -1,3 +1,4 @@
+// certutil's CertIdList matched against any store.
 #include "certbed/repair/store/cert_id.h"
 
 #include <algorithm>

@@ -51,16 +51,20 @@ class CertificateStore {
                                   bool derive = true);
 
   std::size_t size() const { return certificates_.size(); }
-  const StoredCertificate& at(std::size_t index) const { return certificates_[index]; }
+  // Checked: an index past the end (from another store, or a stale lookup) is a bug in the
+  // caller and stops the program with a message rather than reading past the table.
+  const StoredCertificate& at(std::size_t index) const { return certificates_[checked(index)]; }
   std::optional<std::size_t> find_by_sha1(std::string_view sha1) const;
   std::vector<std::size_t> find_by_serial(std::string_view serial) const;
 
   // Direct property access for the emulator's own use (transactions go through EmulatedStore).
   repair::PropertyBag& properties(std::size_t index) {
-    return certificates_[index].facts.properties;
+    return certificates_[checked(index)].facts.properties;
   }
 
  private:
+  std::size_t checked(std::size_t index) const;
+
   StoreLocation location_;
   std::string name_;
   std::vector<StoredCertificate> certificates_;

@@ -15,6 +15,14 @@ struct ApplyStep {
   std::optional<PropertyInf> inf;  // nullopt: repair the key association
 };
 
+// Loads the INF a step names (from a plan folder, or from a plan still in memory).
+using InfLoader = std::function<Result<PropertyInf>(const std::string& inf_file)>;
+
+// The -repairstore steps of a plan, in order, each with its INF loaded. The one path from a
+// plan to what apply_repair_steps runs, for `certbed apply` and `certbed demo` alike.
+Result<std::vector<ApplyStep>> apply_steps_of(const std::vector<PlanStep>& steps,
+                                              const InfLoader& load_inf);
+
 struct ApplyResult {
   std::vector<PropertyChange> changes;
   std::vector<std::string> transcript;

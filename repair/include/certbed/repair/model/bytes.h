@@ -22,6 +22,10 @@ std::optional<Bytes> parse_hex(std::string_view text);
 // nullopt when the rest is not hex.
 std::optional<std::string> normalize_hex(std::string_view text);
 
+// 1 to 128 lower-case hex digits: a certificate id (serial or thumbprint) as certbed writes it
+// into scripts, plans and file names.
+bool is_hex_id(std::string_view text);
+
 // UTF-8 to UTF-16LE bytes (no terminator). nullopt on invalid UTF-8.
 std::optional<Bytes> utf8_to_utf16le(std::string_view utf8);
 // UTF-16LE bytes to UTF-8. nullopt on an odd length or unpaired surrogate.

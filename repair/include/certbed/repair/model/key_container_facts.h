@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "certbed/repair/model/wincrypt_constants.h"
+
 namespace certbed::repair {
 
 enum class KeyScope { kMachine, kUser };
@@ -29,7 +31,7 @@ struct KeyContainerFacts {
 
   bool operator==(const KeyContainerFacts&) const = default;
 
-  bool is_ksp() const { return provider_type == 0; }
+  bool is_ksp() const { return provider_type == wincrypt::PROV_CNG_KSP; }
   const KeyFacts* find_key(std::uint32_t key_spec) const {
     for (const auto& k : keys) {
       if (k.key_spec == key_spec) return &k;

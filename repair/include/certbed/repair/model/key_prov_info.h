@@ -7,6 +7,7 @@
 
 #include "certbed/repair/model/bytes.h"
 #include "certbed/repair/model/result.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
 
@@ -28,8 +29,8 @@ struct KeyProvInfo {
 
   bool operator==(const KeyProvInfo&) const = default;
 
-  bool is_ksp() const { return provider_type == 0; }
-  bool machine_keyset() const { return (flags & 0x20) != 0; }
+  bool is_ksp() const { return provider_type == wincrypt::PROV_CNG_KSP; }
+  bool machine_keyset() const { return (flags & wincrypt::CRYPT_MACHINE_KEYSET) != 0; }
   std::string to_string() const;
 };
 

@@ -48,6 +48,10 @@ inline Error make_error(ErrorCode code, std::string message, SourceLocation loca
   return Error{code, std::move(message), std::move(location)};
 }
 
+// Reading the value of an error, or the error of a success, is a bug in the caller: it stops the
+// program with this message instead of being undefined (or throwing across a module boundary).
+[[noreturn]] void result_misuse(const char* what);
+
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -57,10 +61,14 @@ class [[nodiscard]] Result {
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  const Error& error() const { return std::get<1>(state_); }
+  T& value() & { return *checked_value(); }
+  const T& value() const& { return *checked_value(); }
+  T&& value() && { return std::move(*checked_value()); }
+  const Error& error() const {
+    const Error* error = std::get_if<1>(&state_);
+    if (error == nullptr) result_misuse("Result::error() called on a success");
+    return *error;
+  }
 
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
@@ -68,6 +76,17 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
  private:
+  T* checked_value() {
+    T* value = std::get_if<0>(&state_);
+    if (value == nullptr) result_misuse("Result::value() called on an error");
+    return value;
+  }
+  const T* checked_value() const {
+    const T* value = std::get_if<0>(&state_);
+    if (value == nullptr) result_misuse("Result::value() called on an error");
+    return value;
+  }
+
   std::variant<T, Error> state_;
 };
 
@@ -79,7 +98,10 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !error_.has_value(); }
   explicit operator bool() const { return ok(); }
-  const Error& error() const { return *error_; }
+  const Error& error() const {
+    if (!error_) result_misuse("Result<void>::error() called on a success");
+    return *error_;
+  }
 
  private:
   std::optional<Error> error_;

@@ -18,7 +18,8 @@ struct PlannedInf {
 };
 
 enum class StepKind { kBackup, kRepairStore, kVerify, kRetry, kManual };
-std::string_view step_kind_name(StepKind kind);
+std::string_view step_kind_name(StepKind kind);  // "backup", "repairstore", ...
+std::optional<StepKind> parse_step_kind(std::string_view name);
 
 struct PlanStep {
   StepKind kind = StepKind::kManual;
@@ -28,12 +29,16 @@ struct PlanStep {
   std::string cert_id;
   std::optional<std::string> inf_file;
   std::vector<std::string> rules;  // the findings this step fixes
+
+  bool operator==(const PlanStep&) const = default;
 };
 
 struct RefusedFix {
   std::string rule;
   std::string cert_id;
   std::string reason;
+
+  bool operator==(const RefusedFix&) const = default;
 };
 
 struct RepairPlan {

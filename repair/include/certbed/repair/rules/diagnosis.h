@@ -14,6 +14,7 @@ namespace certbed::repair {
 
 enum class Severity { kInfo, kWarning, kError };
 std::string_view severity_name(Severity severity);  // "info", "warning", "error"
+std::optional<Severity> parse_severity(std::string_view name);
 
 // How a finding can be fixed from the store alone.
 enum class FixKind {
@@ -22,6 +23,9 @@ enum class FixKind {
   kRepairKeyAssociation,  // certutil -repairstore without an INF
   kManual,                // needs something the store does not hold (a key backup, a registry edit)
 };
+// "none", "inf", "repair-key-association", "manual" (the fix_kind of the findings JSON).
+std::string_view fix_kind_name(FixKind kind);
+std::optional<FixKind> parse_fix_kind(std::string_view name);
 
 struct Finding {
   std::string rule;

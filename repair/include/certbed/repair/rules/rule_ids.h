@@ -1,0 +1,17 @@
+// The id of every diagnosis rule, in one place: findings carry them, the planner and the plan
+// file match on them, and the README's rule table lists them.
+#pragma once
+
+#include <string_view>
+
+namespace certbed::repair::rule_id {
+
+inline constexpr std::string_view kKspKeySpecNotZero = "ksp-keyspec-not-zero";
+inline constexpr std::string_view kCspKeySpecMismatch = "csp-keyspec-mismatch";
+inline constexpr std::string_view kLostKeyAssociation = "lost-key-association";
+inline constexpr std::string_view kMissingKeyset = "missing-keyset";
+inline constexpr std::string_view kSqlTlsNeedsCapiKeyExchange = "sql-tls-needs-capi-keyexchange";
+inline constexpr std::string_view kCaConfigProviderMismatch = "ca-config-provider-mismatch";
+inline constexpr std::string_view kCaCertMissingFromStore = "ca-cert-missing-from-store";
+
+}  // namespace certbed::repair::rule_id
