@@ -1,6 +1,6 @@
 // certutil's property INF (`certutil -repairstore my CERTIDLIST PROPERTY.INF`): the [Properties]
 // section with numeric property ids, "{text}" / "{hex}" values, Empty, deletions and _continue_
-// lines; and the key provider text value of property 2.
+// lines. The key provider text value of property 2 is in key_provider_text.h.
 #pragma once
 
 #include <cstdint>
@@ -9,32 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "certbed/repair/formats/inf/key_provider_text.h"
 #include "certbed/repair/model/bytes.h"
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/property_id.h"
 #include "certbed/repair/model/result.h"
 
 namespace certbed::repair {
-
-// "Container=...&Provider=...&ProviderType=...&Flags=...&KeySpec=..." as written; a field the
-// text does not give is nullopt.
-struct KeyProvText {
-  std::optional<std::string> container;
-  std::optional<std::string> provider;
-  std::optional<std::uint32_t> provider_type;
-  std::optional<std::uint32_t> flags;
-  std::optional<std::uint32_t> key_spec;
-
-  bool operator==(const KeyProvText&) const = default;
-  // Missing numbers default to 0 (CRYPT_KEY_PROV_INFO's zeroed fields); container and provider
-  // must be given.
-  Result<KeyProvInfo> to_key_prov_info() const;
-};
-
-// Keys are case-insensitive; spaces around '=' and around items are ignored; numbers are decimal
-// or 0x hex (a leading zero is refused: certutil may read it as octal). Unknown or repeated keys
-// are errors.
-Result<KeyProvText> parse_key_prov_text(std::string_view text);
 
 enum class InfValueKind {
   kDelete,  // "19 =": remove the property
