@@ -7,8 +7,8 @@
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/repair/apply/apply_plan.h"
-#include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/planner/repair_plan.h"
+#include "certbed/repair/rules/diagnosis.h"
 #include "cli_support.h"
 #include "commands.h"
 #include "store_table.h"
@@ -21,9 +21,8 @@ void heading(int n, std::string_view title, std::string_view explanation) {
 }
 
 void print_events(const emulator::RenewalOutcome& outcome) {
-  static const char* const kLevels[] = {"Information", "Warning", "Error"};
   for (const auto& e : outcome.events) {
-    std::cout << fmt::format("   {}: {}\n", kLevels[static_cast<int>(e.level)], e.text);
+    std::cout << fmt::format("   {}: {}\n", emulator::event_level_name(e.level), e.text);
   }
 }
 

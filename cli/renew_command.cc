@@ -14,18 +14,6 @@ namespace certbed::cli {
 
 namespace {
 
-std::string_view level_name(emulator::CaEvent::Level level) {
-  switch (level) {
-    case emulator::CaEvent::Level::kError:
-      return "Error";
-    case emulator::CaEvent::Level::kWarning:
-      return "Warning";
-    case emulator::CaEvent::Level::kInformation:
-      break;
-  }
-  return "Information";
-}
-
 // Writes `target`, backing up what is there first (as repairstore does).
 repair::Status replace_snapshot(const emulator::Machine& machine, const std::string& target) {
   if (std::ifstream(target).good()) {
@@ -70,7 +58,7 @@ void add_renew_command(CLI::App& app, int& exit_code) {
       return;
     }
     for (const auto& event : outcome->events) {
-      std::cout << fmt::format("{}: {}\n", level_name(event.level), event.text);
+      std::cout << fmt::format("{}: {}\n", emulator::event_level_name(event.level), event.text);
     }
     if (!outcome->succeeded) {
       std::cout << fmt::format("certbed: renewal FAILED; {} is unchanged\n", *file);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
@@ -51,6 +52,9 @@ struct CaEvent {
 
   bool operator==(const CaEvent&) const = default;
 };
+
+// "Information", "Warning", "Error", as the event log names the levels.
+std::string_view event_level_name(CaEvent::Level level);
 
 struct RenewalOutcome {
   bool succeeded = false;
