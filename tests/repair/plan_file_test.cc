@@ -33,7 +33,13 @@ Finding seed_finding() {
   f.evidence = "ProviderType 0 (a KSP) with KeySpec 2";
   f.fix = "rewrite property 2 with KeySpec 0";
   f.fix_kind = FixKind::kPropertyInf;
-  f.key_provider = KeyProvInfo{};
+  KeyProvInfo kp;
+  kp.container = "Contoso CA";
+  kp.provider = "Microsoft Software Key Storage Provider";
+  kp.provider_type = 0;
+  kp.flags = 0x20;
+  kp.key_spec = 0;
+  f.key_provider = kp;
   return f;
 }
 
@@ -79,7 +85,7 @@ TEST(PlanFile, EveryMalformedShapeIsAParseErrorSayingWhereAndWhat) {
       {"finding-not-object.json", "findings[0]: expected object, found string"},
       {"format-number-no-findings.json", "missing \"store\""},
       {"huge-integer.json", "refused: expected array, found number"},
-      {"huge-number.json", "ca_host: expected true or false, found number"},
+      {"huge-number.json", "not JSON: number overflow parsing '1e999999'"},
       {"inf-not-listed.json", "steps[0].inf: \"keyprov-"},
       {"inf-path-traversal.json", "is not a plain file name"},
       {"invalid-utf8.json", "not JSON:"},
@@ -138,7 +144,7 @@ TEST(ApplyStepsOf, KeepsOnlyRepairStoreStepsWithTheirInfs) {
   std::vector<std::string> asked;
   auto steps = apply_steps_of({backup, with_inf, without}, [&](const std::string& name) {
     asked.push_back(name);
-    return parse_property_inf("[Properties]\r\n11 = \"x\"\r\n", name);
+    return parse_property_inf("[Properties]\r\n11 = \"{text}x\"\r\n", name);
   });
   ASSERT_TRUE(steps.ok()) << steps.error().to_string();
   ASSERT_EQ(steps->size(), 2u);

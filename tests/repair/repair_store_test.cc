@@ -131,8 +131,13 @@ TEST(RepairStore, WithoutInfRestoresALostKeyAssociation) {
   auto healthy = emulator::build_scenario("web-healthy").value();
   EmulatedStore healthy_store(healthy, StoreLocation::kLocalMachine, "My");
   ASSERT_EQ(healthy_store.certificate(1).sha1, store.certificate(1).sha1);
-  EXPECT_EQ(store.certificate(1).properties.find(PropertyId::CERT_KEY_PROV_INFO_PROP_ID),
-            healthy_store.certificate(1).properties.find(PropertyId::CERT_KEY_PROV_INFO_PROP_ID));
+  const auto repaired = store.certificate(1).properties;
+  const auto twin = healthy_store.certificate(1).properties;
+  const Bytes* repaired_value = repaired.find(PropertyId::CERT_KEY_PROV_INFO_PROP_ID);
+  const Bytes* twin_value = twin.find(PropertyId::CERT_KEY_PROV_INFO_PROP_ID);
+  ASSERT_NE(repaired_value, nullptr);
+  ASSERT_NE(twin_value, nullptr);
+  EXPECT_EQ(to_hex(*repaired_value), to_hex(*twin_value));
   auto again = repair_store(store, "1", nullptr);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->changes.empty());

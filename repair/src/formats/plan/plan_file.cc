@@ -106,8 +106,15 @@ class ErrorSax final : public nlohmann::json_sax<Json> {
                    const nlohmann::detail::exception& ex) override {
     position_ = position;
     // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
+    // or "[json.exception.out_of_range.406] number overflow parsing '1e999999'": keep the
+    // explanation; the location is computed from `position`.
     std::string what = ex.what();
-    if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    if (what.rfind("[json.exception.", 0) == 0) {
+      if (const auto close = what.find("] "); close != std::string::npos) what.erase(0, close + 2);
+    }
+    if (what.rfind("parse error at line ", 0) == 0) {
+      if (const auto colon = what.find(": "); colon != std::string::npos) what.erase(0, colon + 2);
+    }
     if (const auto last = what.find("; last read: "); last != std::string::npos) {
       what = what.substr(0, last);
     }
