@@ -32,6 +32,11 @@ std::optional<Bytes> utf8_to_utf16le(std::string_view utf8);
 std::optional<std::string> utf16le_to_utf8(ByteView utf16le);
 // True when the text is well-formed UTF-8.
 bool is_valid_utf8(std::string_view text);
+// Appends the UTF-8 form of a code point: 1 to 4 bytes by its value, without validation, so
+// callers pass Unicode scalar values. A surrogate (U+D800..U+DFFF) gets the three-byte form like
+// any other value below 0x10000; a value above U+10FFFF gets the four-byte form with the lead
+// byte 0xF0 | (code_point >> 18) cut to 8 bits. Neither result is valid UTF-8.
+void append_utf8(std::string& out, std::uint32_t code_point);
 
 // ASCII letters lower-cased, everything else kept: Windows compares provider, container and store
 // names, INF keys and section names this way.
