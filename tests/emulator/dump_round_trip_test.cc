@@ -5,6 +5,7 @@
 #include "certbed/emulator/scenarios/random_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/repair/formats/dump/dump_parser.h"
+#include "support/scenario_list.h"
 
 namespace certbed::emulator {
 namespace {
@@ -86,18 +87,9 @@ TEST_P(ScenarioRoundTrip, EveryStoreInEveryLayout) {
   }
 }
 
-std::vector<std::string> scenario_names() {
-  std::vector<std::string> names;
-  for (const auto& s : list_scenarios()) names.push_back(s.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(All, ScenarioRoundTrip, ::testing::ValuesIn(scenario_names()),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           for (auto& c : name) c = (c == '-') ? '_' : c;
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(All, ScenarioRoundTrip,
+                         ::testing::ValuesIn(certbed::testing::scenario_names()),
+                         certbed::testing::ScenarioTestName());
 
 TEST(RandomStoreRoundTrip, ThousandCertificatesWithOddNamesVerboseAndNot) {
   RandomStoreOptions options;

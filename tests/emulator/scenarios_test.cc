@@ -5,6 +5,7 @@
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "support/scenario_list.h"
 
 namespace certbed::emulator {
 namespace {
@@ -83,18 +84,9 @@ TEST_P(EveryScenario, EveryLinkedContainerHoldsTheCertificatesKey) {
   }
 }
 
-std::vector<std::string> scenario_names() {
-  std::vector<std::string> names;
-  for (const auto& s : list_scenarios()) names.push_back(s.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(All, EveryScenario, ::testing::ValuesIn(scenario_names()),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           for (auto& c : name) c = (c == '-') ? '_' : c;
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(All, EveryScenario,
+                         ::testing::ValuesIn(certbed::testing::scenario_names()),
+                         certbed::testing::ScenarioTestName());
 
 TEST(Scenarios, UnknownNameListsTheKnownOnes) {
   auto r = build_scenario("nope");

@@ -7,6 +7,7 @@
 
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "support/process.h"
+#include "support/scenario_list.h"
 
 namespace certbed::emulator {
 namespace {
@@ -42,18 +43,9 @@ TEST_P(SnapshotRoundTrip, TextAndBinarySaveAndLoadToAnEqualMachine) {
             2);
 }
 
-std::vector<std::string> scenario_names() {
-  std::vector<std::string> names;
-  for (const auto& s : list_scenarios()) names.push_back(s.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllScenarios, SnapshotRoundTrip, ::testing::ValuesIn(scenario_names()),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           for (auto& c : name) c = (c == '-') ? '_' : c;
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllScenarios, SnapshotRoundTrip,
+                         ::testing::ValuesIn(certbed::testing::scenario_names()),
+                         certbed::testing::ScenarioTestName());
 
 TEST(SnapshotErrors, MalformedTextNamesFileLineAndColumn) {
   auto r =

@@ -65,6 +65,13 @@ Result<DumpStore> DumpStore::parse(std::string_view bytes, const std::string& so
   return store;
 }
 
+Result<std::unique_ptr<Transaction>> DumpStore::begin_transaction() {
+  return make_error(ErrorCode::kUnsupported,
+                    description() +
+                        " is a read-only view of a certutil dump; change the store it was "
+                        "taken from (or a snapshot imported from it) instead");
+}
+
 std::optional<std::size_t> DumpStore::find_by_sha1(std::string_view sha1) const {
   auto it = by_sha1_.find(std::string(sha1));
   if (it == by_sha1_.end()) return std::nullopt;

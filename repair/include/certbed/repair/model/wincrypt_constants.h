@@ -50,6 +50,8 @@ inline constexpr std::uint32_t CERT_CERT_PROP_ID = 32;
 inline constexpr std::uint32_t CERT_CRL_PROP_ID = 33;
 inline constexpr std::uint32_t CERT_CTL_PROP_ID = 34;
 inline constexpr std::uint32_t CERT_KEYID_PROP_ID = 35;
+// Applications may store their own properties in CERT_FIRST_USER_PROP_ID..CERT_LAST_USER_PROP_ID.
+inline constexpr std::uint32_t CERT_FIRST_USER_PROP_ID = 0x8000;
 inline constexpr std::uint32_t CERT_LAST_USER_PROP_ID = 0xFFFF;
 
 // OIDs certbed writes or reads.

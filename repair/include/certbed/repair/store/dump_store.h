@@ -1,5 +1,6 @@
 // A read-only Store over a parsed certutil dump, so the rules run on a customer's dump as they
-// run on a snapshot. Key containers are inferred from what certutil printed about each key.
+// run on a snapshot. Key containers are inferred from what certutil printed about each key;
+// transactions are refused (kUnsupported, "read-only"): a dump is evidence, not a store.
 #pragma once
 
 #include <string>
@@ -19,7 +20,7 @@ struct DumpRecordFacts {
 };
 DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index);
 
-class DumpStore final : public ReadOnlyStore {
+class DumpStore final : public Store {
  public:
   // Parses the whole dump (any encoding the parser reads). Parser warnings are kept.
   static Result<DumpStore> parse(std::string_view bytes, const std::string& source);
@@ -31,6 +32,8 @@ class DumpStore final : public ReadOnlyStore {
   std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
   // The containers of every record (dump_record_facts).
   std::vector<KeyContainerFacts> key_containers() const override { return containers_; }
+  // Always kUnsupported: there is nothing behind a dump to write to.
+  Result<std::unique_ptr<Transaction>> begin_transaction() override;
 
   const DumpSummary& summary() const { return summary_; }
   const std::vector<DumpCertificate>& records() const { return records_; }

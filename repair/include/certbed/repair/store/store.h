@@ -16,6 +16,7 @@
 
 namespace certbed::repair {
 
+// The read half of a store: everything diagnosis needs, so the rules take a ReadOnlyStore.
 class ReadOnlyStore {
  public:
   virtual ~ReadOnlyStore() = default;
@@ -50,6 +51,9 @@ class Transaction {
   virtual Status commit() = 0;
 };
 
+// A store that can be changed through transactions. A backend that can only be read (the view of a
+// parsed dump) is a Store too, so that one contract suite covers every backend: its
+// begin_transaction() fails with ErrorCode::kUnsupported and a message saying it is read-only.
 class Store : public ReadOnlyStore {
  public:
   virtual Result<std::unique_ptr<Transaction>> begin_transaction() = 0;
