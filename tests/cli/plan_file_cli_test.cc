@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "support/files.h"
 #include "support/process.h"
 
 namespace certbed::testing {
@@ -15,19 +14,13 @@ namespace fs = std::filesystem;
 
 std::string certbed() { return shell_quote(CERTBED_BINARY); }
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 TEST(ApplyCli, EveryMalformedPlanFileExitsTwoNamingTheFileAndChangesNothing) {
   TempDir dir;
   const auto snapshot = dir.file("s.textproto");
   ASSERT_EQ(run_command(certbed() + " init ca-ksp-keyspec2 -o " + shell_quote(snapshot)).exit_code,
             0);
-  const std::string before = read_all(snapshot);
+  const std::string before = slurp(snapshot);
   std::size_t files = 0;
   for (const auto& entry : fs::directory_iterator(CERTBED_SOURCE_DIR "/fixtures/plans/malformed")) {
     if (entry.path().extension() != ".json") continue;
@@ -45,7 +38,7 @@ TEST(ApplyCli, EveryMalformedPlanFileExitsTwoNamingTheFileAndChangesNothing) {
         << "one line of message: " << result.output;
   }
   EXPECT_GE(files, 20u);
-  EXPECT_EQ(read_all(snapshot), before);
+  EXPECT_EQ(slurp(snapshot), before);
   EXPECT_FALSE(fs::exists(snapshot + ".bak"));
 }
 

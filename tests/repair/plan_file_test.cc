@@ -6,21 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+
+#include "support/files.h"
 
 namespace certbed::repair {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 Finding seed_finding() {
   Finding f;
@@ -66,7 +60,7 @@ TEST(PlanFile, EveryCommittedCasePlanReadsAndWritesBackByteForByte) {
   for (const auto& entry : fs::recursive_directory_iterator(CERTBED_SOURCE_DIR "/fixtures/cases")) {
     if (entry.path().filename() != "plan.json") continue;
     ++plans;
-    const std::string text = read_all(entry.path());
+    const std::string text = testing::slurp(entry.path());
     auto read = read_plan_file(text, entry.path().string());
     ASSERT_TRUE(read.ok()) << read.error().to_string();
     EXPECT_EQ(write_plan_file(*read), text) << entry.path();
@@ -106,7 +100,7 @@ TEST(PlanFile, EveryMalformedShapeIsAParseErrorSayingWhereAndWhat) {
     if (entry.path().extension() != ".json") continue;
     ++files;
     const std::string name = entry.path().filename().string();
-    auto read = read_plan_file(read_all(entry.path()), "plan.json");
+    auto read = read_plan_file(testing::slurp(entry.path()), "plan.json");
     ASSERT_FALSE(read.ok()) << name;
     EXPECT_EQ(read.error().code, ErrorCode::kParse) << name;
     const std::string message = read.error().to_string();

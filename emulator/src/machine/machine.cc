@@ -2,8 +2,7 @@
 #include "certbed/emulator/machine/machine.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
+#include <string>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/certificates/certificate_facts.h"
@@ -65,9 +64,9 @@ Result<std::size_t> CertificateStore::add(X509* cert, repair::Bytes der,
 
 std::size_t CertificateStore::checked(std::size_t index) const {
   if (index >= certificates_.size()) {
-    std::fprintf(stderr, "certbed: internal error: certificate %zu of %s, which holds %zu\n", index,
-                 description().c_str(), certificates_.size());
-    std::abort();
+    const std::string what = "certificate " + std::to_string(index) + " of " + description() +
+                             ", which holds " + std::to_string(certificates_.size());
+    repair::precondition_failed(what.c_str());
   }
   return index;
 }

@@ -6,7 +6,7 @@
 
 namespace certbed::repair {
 
-void result_misuse(const char* what) {
+void precondition_failed(const char* what) {
   std::fputs("certbed: internal error: ", stderr);
   std::fputs(what, stderr);
   std::fputs("\n", stderr);

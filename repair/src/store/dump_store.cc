@@ -1,6 +1,8 @@
+// The read-only Store over a parsed certutil dump: facts and containers inferred per record.
 #include "certbed/repair/store/dump_store.h"
 
 #include <algorithm>
+#include <string>
 
 #include "certbed/repair/model/wincrypt_constants.h"
 
@@ -70,6 +72,15 @@ Result<std::unique_ptr<Transaction>> DumpStore::begin_transaction() {
                     description() +
                         " is a read-only view of a certutil dump; change the store it was "
                         "taken from (or a snapshot imported from it) instead");
+}
+
+CertFacts DumpStore::certificate(std::size_t index) const {
+  if (index >= certificates_.size()) {
+    const std::string what = "DumpStore::certificate(" + std::to_string(index) + ") of " +
+                             std::to_string(certificates_.size()) + " certificates";
+    precondition_failed(what.c_str());
+  }
+  return certificates_[index];
 }
 
 std::optional<std::size_t> DumpStore::find_by_sha1(std::string_view sha1) const {

@@ -48,9 +48,10 @@ inline Error make_error(ErrorCode code, std::string message, SourceLocation loca
   return Error{code, std::move(message), std::move(location)};
 }
 
-// Reading the value of an error, or the error of a success, is a bug in the caller: it stops the
-// program with this message instead of being undefined (or throwing across a module boundary).
-[[noreturn]] void result_misuse(const char* what);
+// A broken precondition (the value of an error, the error of a success, an index past the end) is
+// a bug in the caller: it stops the program with "certbed: internal error: <what>" instead of
+// being undefined or throwing across a module boundary.
+[[noreturn]] void precondition_failed(const char* what);
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -66,7 +67,7 @@ class [[nodiscard]] Result {
   T&& value() && { return std::move(*checked_value()); }
   const Error& error() const {
     const Error* error = std::get_if<1>(&state_);
-    if (error == nullptr) result_misuse("Result::error() called on a success");
+    if (error == nullptr) precondition_failed("Result::error() called on a success");
     return *error;
   }
 
@@ -78,12 +79,12 @@ class [[nodiscard]] Result {
  private:
   T* checked_value() {
     T* value = std::get_if<0>(&state_);
-    if (value == nullptr) result_misuse("Result::value() called on an error");
+    if (value == nullptr) precondition_failed("Result::value() called on an error");
     return value;
   }
   const T* checked_value() const {
     const T* value = std::get_if<0>(&state_);
-    if (value == nullptr) result_misuse("Result::value() called on an error");
+    if (value == nullptr) precondition_failed("Result::value() called on an error");
     return value;
   }
 
@@ -99,7 +100,7 @@ class [[nodiscard]] Result<void> {
   bool ok() const { return !error_.has_value(); }
   explicit operator bool() const { return ok(); }
   const Error& error() const {
-    if (!error_) result_misuse("Result<void>::error() called on a success");
+    if (!error_) precondition_failed("Result<void>::error() called on a success");
     return *error_;
   }
 

@@ -27,7 +27,8 @@ class DumpStore final : public Store {
 
   std::string description() const override { return "dump " + source_; }
   std::size_t size() const override { return certificates_.size(); }
-  CertFacts certificate(std::size_t index) const override { return certificates_[index]; }
+  // Checked like every backend's: an index past the end stops the program with a message.
+  CertFacts certificate(std::size_t index) const override;
   std::optional<std::size_t> find_by_sha1(std::string_view sha1) const override;
   std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
   // The containers of every record (dump_record_facts).
