@@ -5,9 +5,9 @@
 
 #include "bench_support.h"
 #include "certbed/emulator/certutil/dump_renderer.h"
-#include "certbed/repair/rules/dump_diagnosis.h"
 #include "certbed/repair/formats/dump/dump_parser.h"
 #include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/rules/dump_diagnosis.h"
 
 namespace certbed::bench {
 namespace {

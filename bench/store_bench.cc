@@ -6,8 +6,8 @@
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/random_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
-#include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/apply/repair_store.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 
 namespace certbed::bench {
 namespace {

@@ -81,13 +81,13 @@ std::optional<std::string> run_demo() {
   heading(5, "Apply the plan to the emulated store",
           "In one transaction, after a backup; then the rules run again.");
   // The same path from a plan to its steps as `certbed apply`, with the INFs still in memory.
-  auto steps = repair::apply_steps_of(plan->steps, [&](const std::string& name)
-                                          -> repair::Result<repair::PropertyInf> {
-    for (const auto& inf : plan->infs) {
-      if (inf.file_name == name) return repair::parse_property_inf(inf.content, inf.file_name);
-    }
-    return repair::make_error(repair::ErrorCode::kNotFound, "the plan has no INF " + name);
-  });
+  auto steps = repair::apply_steps_of(
+      plan->steps, [&](const std::string& name) -> repair::Result<repair::PropertyInf> {
+        for (const auto& inf : plan->infs) {
+          if (inf.file_name == name) return repair::parse_property_inf(inf.content, inf.file_name);
+        }
+        return repair::make_error(repair::ErrorCode::kNotFound, "the plan has no INF " + name);
+      });
   if (!steps) return steps.error().to_string();
   auto applied = repair::apply_repair_steps(store, *steps, findings, {}, [&]() -> repair::Status {
     std::cout << "   backed up the machine\n";

@@ -8,11 +8,11 @@
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
 #include "certbed/repair/apply/apply_plan.h"
+#include "certbed/repair/formats/plan/plan_file.h"
+#include "certbed/repair/planner/repair_plan.h"
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/rules/dump_diagnosis.h"
 #include "certbed/repair/store/dump_store.h"
-#include "certbed/repair/formats/plan/plan_file.h"
-#include "certbed/repair/planner/repair_plan.h"
 #include "cli_support.h"
 #include "commands.h"
 
@@ -257,9 +257,8 @@ void add_apply_command(CLI::App& app, int& exit_code) {
       exit_code = report(plan.error());
       return;
     }
-    auto steps = repair::apply_steps_of(plan->steps, [&](const std::string& name) {
-      return read_property_inf(in_dir(name));
-    });
+    auto steps = repair::apply_steps_of(
+        plan->steps, [&](const std::string& name) { return read_property_inf(in_dir(name)); });
     if (!steps) {
       exit_code = report(steps.error());
       return;

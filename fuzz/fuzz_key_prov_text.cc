@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/model/key_prov_info.h"
 #include "fuzz_check.h"
 
 using certbed::repair::ErrorCode;

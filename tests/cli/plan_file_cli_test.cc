@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 
 std::string certbed() { return shell_quote(CERTBED_BINARY); }
 
-
 TEST(ApplyCli, EveryMalformedPlanFileExitsTwoNamingTheFileAndChangesNothing) {
   TempDir dir;
   const auto snapshot = dir.file("s.textproto");
@@ -32,8 +31,8 @@ TEST(ApplyCli, EveryMalformedPlanFileExitsTwoNamingTheFileAndChangesNothing) {
                                     shell_quote(plan_dir.string()));
     EXPECT_EQ(result.exit_code, 2) << entry.path().filename() << ": " << result.output;
     const std::string prefix = "certbed: " + (plan_dir / "plan.json").string() + ":";
-    EXPECT_EQ(result.output.rfind(prefix, 0), 0u) << entry.path().filename() << ": "
-                                                   << result.output;
+    EXPECT_EQ(result.output.rfind(prefix, 0), 0u)
+        << entry.path().filename() << ": " << result.output;
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1)
         << "one line of message: " << result.output;
   }

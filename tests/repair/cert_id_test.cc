@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
-#include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
 
 namespace certbed::repair {

@@ -5,8 +5,8 @@
 #include "certbed/emulator/certutil/dump_renderer.h"
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
-#include "certbed/repair/store/dump_store.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/repair/store/dump_store.h"
 
 namespace certbed::repair {
 namespace {
@@ -191,8 +191,8 @@ TEST(Diagnosis, CatalogListsEveryRuleOnceAndNothingElse) {
   for (const auto& r : rule_catalog()) ids.emplace_back(r.id);
   std::sort(ids.begin(), ids.end());
   const std::vector<std::string> expected = {
-      "ca-cert-missing-from-store", "ca-config-provider-mismatch", "csp-keyspec-mismatch",
-      "ksp-keyspec-not-zero",       "lost-key-association",        "missing-keyset",
+      "ca-cert-missing-from-store",    "ca-config-provider-mismatch", "csp-keyspec-mismatch",
+      "ksp-keyspec-not-zero",          "lost-key-association",        "missing-keyset",
       "sql-tls-needs-capi-keyexchange"};
   EXPECT_EQ(ids, expected);
 }

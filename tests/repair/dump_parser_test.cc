@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "certbed/repair/model/bytes.h"
 #include "certbed/repair/formats/dump/dump_format.h"
+#include "certbed/repair/model/bytes.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {

@@ -1,20 +1,19 @@
 // The plan file format: the writer, the reader's round trip on every committed plan, and a
 // located error for every malformed shape under fixtures/plans/malformed.
 #include "certbed/repair/formats/plan/plan_file.h"
-#include "certbed/repair/apply/apply_plan.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
 
+#include "certbed/repair/apply/apply_plan.h"
 #include "support/files.h"
 
 namespace certbed::repair {
 namespace {
 
 namespace fs = std::filesystem;
-
 
 Finding seed_finding() {
   Finding f;

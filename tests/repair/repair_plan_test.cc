@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/repair/apply/apply_plan.h"
 #include "certbed/repair/formats/inf/property_inf.h"

@@ -1,8 +1,8 @@
 // certutil -repairstore on any Store: an INF's properties, or the key association, staged.
 #include "certbed/repair/apply/repair_store.h"
 
-#include "certbed/repair/store/cert_id.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/repair/store/cert_id.h"
 
 namespace certbed::repair {
 namespace {

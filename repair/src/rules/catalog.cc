@@ -37,8 +37,8 @@ std::string_view fix_kind_name(FixKind kind) {
 }
 
 std::optional<FixKind> parse_fix_kind(std::string_view name) {
-  for (FixKind k : {FixKind::kNone, FixKind::kPropertyInf, FixKind::kRepairKeyAssociation,
-                    FixKind::kManual}) {
+  for (FixKind k :
+       {FixKind::kNone, FixKind::kPropertyInf, FixKind::kRepairKeyAssociation, FixKind::kManual}) {
     if (fix_kind_name(k) == name) return k;
   }
   return std::nullopt;
@@ -61,13 +61,15 @@ struct RuleEntry {
 
 const std::vector<RuleEntry>& entries() {
   static const std::vector<RuleEntry> table = {
-      {{rule_id::kKspKeySpecNotZero, Severity::kError, "property 2 (ProviderType, KeySpec), CACertHash",
+      {{rule_id::kKspKeySpecNotZero, Severity::kError,
+        "property 2 (ProviderType, KeySpec), CACertHash",
         "a key in a Key Storage Provider (ProviderType 0) whose KeySpec is not 0; error on CA "
         "certificates (renewal with the existing key fails), warning elsewhere",
         ""},
        rules::ksp_keyspec_not_zero,
        nullptr},
-      {{rule_id::kCspKeySpecMismatch, Severity::kWarning, "property 2, the CSP container's key slots",
+      {{rule_id::kCspKeySpecMismatch, Severity::kWarning,
+        "property 2, the CSP container's key slots",
         "a CSP key whose KeySpec disagrees with the slot that holds the key, or KeySpec 0 with a "
         "CSP",
         ""},

@@ -10,8 +10,8 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
   const auto matches = containers_with_key(ctx, cert.public_key_id);
   if (matches.count == 0) return;  // a certificate without a private key here: nothing to link
   const bool ca = is_ca_certificate(ctx, cert);
-  Finding f =
-      finding_for(ctx, cert, rule_id::kLostKeyAssociation, ca ? Severity::kError : Severity::kWarning);
+  Finding f = finding_for(ctx, cert, rule_id::kLostKeyAssociation,
+                          ca ? Severity::kError : Severity::kWarning);
   const auto& m = *matches.first;
   f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container.container +
                "\" in " + m.container.provider + " holds the certificate's public key";

@@ -11,8 +11,8 @@ void ksp_keyspec_not_zero(const Context& ctx, const CertFacts& cert, std::vector
   const bool ca = is_ca_certificate(ctx, cert);
   // Renewal with the existing key pair fails for a CA; elsewhere CNG callers ignore KeySpec,
   // but CAPI callers take the wrong path, so it is worth fixing everywhere.
-  Finding f =
-      finding_for(ctx, cert, rule_id::kKspKeySpecNotZero, ca ? Severity::kError : Severity::kWarning);
+  Finding f = finding_for(ctx, cert, rule_id::kKspKeySpecNotZero,
+                          ca ? Severity::kError : Severity::kWarning);
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                ": the key is in a Key Storage Provider (ProviderType 0), where KeySpec must be 0";
   if (ca) f.evidence += "; renewing this CA certificate with the existing key pair fails";

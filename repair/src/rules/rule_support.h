@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/rules/key_container_index.h"
 #include "certbed/repair/rules/rule_ids.h"
-#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair::rules {
 

@@ -58,9 +58,11 @@ std::string printable(std::string_view text) {
 SourceLocation location_at(std::string_view text, std::size_t offset, const std::string& source) {
   offset = std::min(offset, text.size());
   const std::string_view before = text.substr(0, offset);
-  const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t line =
+      1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
   const std::size_t last_break = before.rfind('\n');
-  const std::size_t column = last_break == std::string_view::npos ? offset + 1 : offset - last_break;
+  const std::size_t column =
+      last_break == std::string_view::npos ? offset + 1 : offset - last_break;
   return SourceLocation{source, line, column};
 }
 
@@ -154,7 +156,8 @@ class Reader {
                     std::initializer_list<std::string_view> keys) const {
     if (!object.is_object()) return wrong_type(path, "object", object);
     for (std::string_view key : keys) {
-      if (!object.contains(std::string(key))) return fail(path, "missing \"" + std::string(key) + "\"");
+      if (!object.contains(std::string(key)))
+        return fail(path, "missing \"" + std::string(key) + "\"");
     }
     for (const auto& [key, value] : object.items()) {
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
@@ -168,7 +171,8 @@ class Reader {
                            bool nullable = false) const {
     const Json& v = object.at(key);
     if (nullable && v.is_null()) return std::string();
-    if (!v.is_string()) return wrong_type(member(path, key), nullable ? "string or null" : "string", v);
+    if (!v.is_string())
+      return wrong_type(member(path, key), nullable ? "string or null" : "string", v);
     return v.get<std::string>();
   }
 
@@ -202,8 +206,9 @@ class Reader {
   }
 
   Result<Finding> finding(const Json& v, const std::string& path) const {
-    if (auto s = check_keys(v, path, {"rule", "severity", "serial", "sha1", "subject", "evidence",
-                                      "fix", "fix_kind", "ca"});
+    if (auto s = check_keys(
+            v, path,
+            {"rule", "severity", "serial", "sha1", "subject", "evidence", "fix", "fix_kind", "ca"});
         !s) {
       return s.error();
     }
@@ -223,8 +228,8 @@ class Reader {
     if (!ca) return ca.error();
     const auto parsed_severity = parse_severity(*severity);
     if (!parsed_severity) {
-      return fail(path + ".severity", "expected info, warning or error, found \"" +
-                                          printable(*severity) + "\"");
+      return fail(path + ".severity",
+                  "expected info, warning or error, found \"" + printable(*severity) + "\"");
     }
     const auto parsed_fix_kind = parse_fix_kind(*fix_kind);
     if (!parsed_fix_kind) {
@@ -272,8 +277,10 @@ class Reader {
     if (!inf->empty()) step.inf_file = std::move(*inf);
     step.rules = std::move(*rules);
     if (step.kind == StepKind::kRepairStore && !is_hex_id(step.cert_id)) {
-      return fail(path + ".cert_id", "a repairstore step needs a certificate id in lower-case "
-                                     "hex, found \"" + printable(step.cert_id) + "\"");
+      return fail(path + ".cert_id",
+                  "a repairstore step needs a certificate id in lower-case "
+                  "hex, found \"" +
+                      printable(step.cert_id) + "\"");
     }
     if (step.inf_file && step.kind != StepKind::kRepairStore) {
       return fail(path + ".inf", "only a repairstore step has an INF file");
@@ -317,24 +324,25 @@ std::string write_plan_file(const PlanFile& plan) {
   for (const auto& r : plan.refused) {
     refused.push_back({{"rule", r.rule}, {"cert_id", r.cert_id}, {"reason", r.reason}});
   }
-  const Json json = {{"format", kPlanFileFormat},  {"store", plan.store_name},
-                     {"ca_host", plan.ca_host},    {"findings", findings},
-                     {"steps", steps},             {"inf_files", plan.inf_files},
-                     {"refused", refused}};
+  const Json json = {
+      {"format", kPlanFileFormat}, {"store", plan.store_name}, {"ca_host", plan.ca_host},
+      {"findings", findings},      {"steps", steps},           {"inf_files", plan.inf_files},
+      {"refused", refused}};
   return dump_json(json, 2) + "\n";
 }
 
 Result<PlanFile> read_plan_file(std::string_view text, const std::string& source) {
   if (text.size() > kMaxPlanFileBytes) {
-    return make_error(ErrorCode::kParse,
-                      source + ": " + std::to_string(text.size()) + " bytes is larger than a plan "
-                      "file can be (" + std::to_string(kMaxPlanFileBytes) + " bytes)");
+    return make_error(ErrorCode::kParse, source + ": " + std::to_string(text.size()) +
+                                             " bytes is larger than a plan "
+                                             "file can be (" +
+                                             std::to_string(kMaxPlanFileBytes) + " bytes)");
   }
   if (auto deep = first_too_deep(text)) {
-    return make_error(ErrorCode::kParse,
-                      "nested deeper than a plan file is (" + std::to_string(kMaxPlanFileDepth) +
-                          " levels)",
-                      location_at(text, *deep, source));
+    return make_error(
+        ErrorCode::kParse,
+        "nested deeper than a plan file is (" + std::to_string(kMaxPlanFileDepth) + " levels)",
+        location_at(text, *deep, source));
   }
   const Json json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
@@ -345,8 +353,8 @@ Result<PlanFile> read_plan_file(std::string_view text, const std::string& source
   }
   const Reader r(source);
   const std::string root;
-  if (auto s = r.check_keys(json, root, {"format", "store", "ca_host", "findings", "steps",
-                                         "inf_files", "refused"});
+  if (auto s = r.check_keys(
+          json, root, {"format", "store", "ca_host", "findings", "steps", "inf_files", "refused"});
       !s) {
     return s.error();
   }
@@ -354,7 +362,7 @@ Result<PlanFile> read_plan_file(std::string_view text, const std::string& source
   if (!format) return format.error();
   if (*format != kPlanFileFormat) {
     return r.fail("format", "expected \"" + std::string(kPlanFileFormat) + "\", found \"" +
-                                     printable(*format) + "\"");
+                                printable(*format) + "\"");
   }
   PlanFile plan;
   auto store = r.text(json, root, "store");

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "certbed/emulator/machine/certificate_index.h"
 #include "certbed/emulator/keys/key_provider.h"
+#include "certbed/emulator/machine/certificate_index.h"
 #include "certbed/repair/model/cert_facts.h"
 #include "certbed/repair/model/result.h"
 

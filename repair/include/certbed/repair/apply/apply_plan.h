@@ -4,9 +4,9 @@
 
 #include <functional>
 
-#include "certbed/repair/rules/diagnosis.h"
-#include "certbed/repair/planner/repair_plan.h"
 #include "certbed/repair/apply/repair_store.h"
+#include "certbed/repair/planner/repair_plan.h"
+#include "certbed/repair/rules/diagnosis.h"
 
 namespace certbed::repair {
 

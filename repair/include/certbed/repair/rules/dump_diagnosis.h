@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/formats/dump/dump_parser.h"
+#include "certbed/repair/rules/diagnosis.h"
 
 namespace certbed::repair {
 
