@@ -22,8 +22,6 @@
 
 namespace certbed::cli {
 
-using emulator::StoreLocation;
-
 namespace {
 
 nlohmann::ordered_json store_json(const repair::ReadOnlyStore& store) {

@@ -1,9 +1,13 @@
 // certbed: a test bed for Windows certificate-store repair logic.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{
       "certbed: emulate Windows certificate stores and key providers, diagnose and "
       "repair key provider metadata (CERT_KEY_PROV_INFO_PROP_ID)"};
@@ -29,4 +33,20 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : certbed::cli::kExitInputError;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Commands report errors as values; this is only for what none expects (bad_alloc).
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fputs("certbed: internal error: ", stderr);
+    std::fputs(e.what(), stderr);
+    std::fputs("\n", stderr);
+  } catch (...) {
+    std::fputs("certbed: internal error: unknown exception\n", stderr);
+  }
+  return certbed::cli::kExitFailure;
 }

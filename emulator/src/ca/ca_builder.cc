@@ -219,7 +219,7 @@ Result<ossl::X509ReqPtr> build_request(const X509* current, EVP_PKEY* key, CaVer
     if (sk_X509_EXTENSION_push(extensions.get(), ext->get()) <= 0) {
       return make_error(ErrorCode::kInternal, "out of memory");
     }
-    ext->release();  // the stack owns it now
+    static_cast<void>(ext->release());  // the stack owns it now
     return {};
   };
   auto conf = [](int nid, const char* value) -> Result<ossl::X509ExtPtr> {

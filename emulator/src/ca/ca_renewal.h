@@ -18,7 +18,7 @@ namespace certbed::emulator::renewal {
 
 // certbed's choice, not Windows': a renewed root's NotBefore is 365 days after the current
 // certificate's (Windows uses the time of renewal, which would make output irreproducible).
-inline constexpr std::int64_t kRenewalStep = 365 * 24 * 3600;
+inline constexpr std::int64_t kRenewalStep = std::int64_t{365} * 24 * 3600;
 
 // A CA certificate of CACertHash with the key its property 2 leads to.
 struct LoadedCaCertificate {

@@ -165,8 +165,8 @@ std::int64_t utc_seconds(int year, int month, int day, int hour, int minute, int
   const sys_days date =
       year_month_day{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
-  return duration_cast<seconds>(date.time_since_epoch()).count() + hour * 3600 + minute * 60 +
-         second;
+  return duration_cast<seconds>(date.time_since_epoch()).count() + std::int64_t{hour} * 3600 +
+         std::int64_t{minute} * 60 + second;
 }
 
 Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_PKEY* subject_key,

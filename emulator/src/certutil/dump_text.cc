@@ -51,7 +51,11 @@ void ascii_dump(LineWriter& w, ByteView bytes, const std::string& indent) {
         hex += "  ";
       }
     }
-    w.line(indent + hex + "   " + ascii);
+    std::string text = indent;
+    text += hex;
+    text += "   ";
+    text += ascii;
+    w.line(text);
   }
 }
 

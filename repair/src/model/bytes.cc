@@ -109,7 +109,8 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
+void append_utf8(std::string& out, std::uint32_t code_point) {
+  const std::uint32_t cp = code_point;
   if (cp < 0x80) {
     out += static_cast<char>(cp);
   } else if (cp < 0x800) {

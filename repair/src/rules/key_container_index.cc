@@ -199,7 +199,7 @@ std::size_t KeyContainerIndex::memory_bytes() const {
       data_.arena_.capacity() + data_.entries_.capacity() * sizeof(Builder::Entry) +
       data_.keys_.capacity() * sizeof(Builder::Key) + by_name_.capacity() * sizeof(by_name_[0]) +
       by_key_id_.capacity() * sizeof(by_key_id_[0]) + key_entry_.capacity() * sizeof(std::uint32_t);
-  for (const auto& n : data_.names_) bytes += sizeof(n) + n.capacity();
+  for (const auto& n : data_.names_) bytes += sizeof(std::string) + n.capacity();
   return bytes;
 }
 

@@ -92,6 +92,7 @@ struct CaConfiguration {
 struct StoreKey {
   StoreLocation location;
   std::string lower_name;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>.
   auto operator<=>(const StoreKey&) const = default;
 };
 
