@@ -6,6 +6,7 @@
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/certificates/certificate_facts.h"
+#include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::emulator {
 
@@ -120,7 +121,7 @@ KeyProvider& Machine::provider(std::string_view name) {
 
 Result<KeyProvider*> Machine::add_provider(ProviderInfo info) {
   if (info.name.empty()) return make_error(ErrorCode::kInvalidArgument, "a provider needs a name");
-  if ((info.kind == ProviderKind::kKsp) != (info.type == 0)) {
+  if ((info.kind == ProviderKind::kKsp) != (info.type == repair::wincrypt::PROV_CNG_KSP)) {
     return make_error(ErrorCode::kInvalidArgument,
                       "provider \"" + info.name + "\": a KSP has type 0 and a CSP a non-zero type");
   }
