@@ -89,6 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FuzzedDataProvider fdp(data, size);
   std::vector<InfProperty> properties;
   const auto count = fdp.ConsumeIntegralInRange<int>(1, 4);
+  properties.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) properties.push_back(consume_property(fdp));
 
   const auto written = write_property_inf(properties);

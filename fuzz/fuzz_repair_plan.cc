@@ -165,6 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FuzzedDataProvider fdp(data, size);
   std::vector<Finding> findings;
   const auto count = fdp.ConsumeIntegralInRange<int>(1, 6);
+  findings.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) findings.push_back(consume_finding(fdp));
   PlanOptions options;
   options.ca_host = fdp.ConsumeBool();

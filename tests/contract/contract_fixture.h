@@ -40,6 +40,7 @@ struct FixtureContainer {
   std::uint32_t key_spec = 0;  // 0 in a KSP; the KeySpec of property 2 in a CSP
   std::string public_key_id;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>.
   auto operator<=>(const FixtureContainer&) const = default;
 };
 

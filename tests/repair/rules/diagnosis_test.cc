@@ -15,7 +15,8 @@ using emulator::EmulatedStore;
 using emulator::Machine;
 using emulator::StoreLocation;
 
-std::vector<Finding> diagnose_scenario(const std::string& name, DiagnosisOptions options = {}) {
+std::vector<Finding> diagnose_scenario(const std::string& name,
+                                       const DiagnosisOptions& options = {}) {
   auto machine = emulator::build_scenario(name).value();
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
   return diagnose(store, options);
@@ -23,6 +24,7 @@ std::vector<Finding> diagnose_scenario(const std::string& name, DiagnosisOptions
 
 std::vector<std::string> rules_of(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
+  out.reserve(findings.size());
   for (const auto& f : findings) out.push_back(f.rule);
   return out;
 }

@@ -25,7 +25,7 @@ DumpReader reader_of(const std::string& text, std::size_t chunk) {
 }
 
 std::vector<Finding> streamed(const std::string& text, std::size_t chunk = 4096,
-                              DiagnosisOptions options = {}) {
+                              const DiagnosisOptions& options = {}) {
   std::vector<Finding> out;
   auto result = diagnose_dump_stream(reader_of(text, chunk), "dump.txt", options,
                                      [&](Finding&& f) { out.push_back(std::move(f)); });
@@ -36,7 +36,7 @@ std::vector<Finding> streamed(const std::string& text, std::size_t chunk = 4096,
   return out;
 }
 
-std::vector<Finding> in_memory(const std::string& text, DiagnosisOptions options = {}) {
+std::vector<Finding> in_memory(const std::string& text, const DiagnosisOptions& options = {}) {
   auto store = DumpStore::parse(text, "dump.txt");
   EXPECT_TRUE(store.ok());
   if (!store.ok()) return {};

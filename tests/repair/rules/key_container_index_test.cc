@@ -87,6 +87,7 @@ namespace {
 
 TEST(KeyContainerIndex, CountKeyGivesTheFirstAndHowManyWithoutTheRest) {
   std::vector<KeyContainerFacts> containers;
+  containers.reserve(500);
   for (int i = 0; i < 500; ++i) {
     containers.push_back(container("P", "c" + std::to_string(i), 0,
                                    {{0, "RSA", 2048, i % 2 == 0 ? "even" : "odd"}}));
