@@ -157,7 +157,14 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     }
     auto& step = plan.steps[it->second];
     step.rules.push_back(f.rule);
-    step.detail += (step.detail.empty() ? "" : "; ") + f.fix;
+    // The finding's own fix names an INF; without one the step does something else, and says so.
+    const std::string what =
+        use_inf || f.fix_kind != FixKind::kPropertyInf
+            ? f.fix
+            : "repair the key association without an INF (certutil -repairstore " +
+                  plan.store_name + " " + *id +
+                  "), which rewrites property 2 from the key it finds";
+    step.detail += (step.detail.empty() ? "" : "; ") + what;
     if (use_inf) inf_of_cert[*id].push_back(inf_key_provider(*f.key_provider));
   }
   for (auto& [id, properties] : inf_of_cert) {

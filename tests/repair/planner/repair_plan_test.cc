@@ -8,6 +8,7 @@
 #include "certbed/repair/apply/apply_plan.h"
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/repair/rules/rule_ids.h"
 
 namespace certbed::repair {
 namespace {
@@ -43,6 +44,39 @@ TEST(RepairPlan, SeedPlanBacksUpRepairsWithTheArticlesInfVerifiesAndRetries) {
   EXPECT_EQ(
       *inf.properties[0].key_provider,
       (KeyProvText{"Contoso CA", std::string(wincrypt::MS_KEY_STORAGE_PROVIDER), 0, 0x20, 0}));
+}
+
+TEST(RepairPlan, ProviderParametersAreNotDroppedByAnInfRewrite) {
+  Finding f;
+  f.rule = std::string(rule_id::kKspKeySpecNotZero);
+  f.severity = Severity::kError;
+  f.serial = "1f3a5c7e9b2d4f6081a3c5e7092b4d6f";
+  f.fix =
+      "rewrite property 2 with KeySpec = 0 (certutil -repairstore my " + f.serial + " KeyProv.inf)";
+  f.fix_kind = FixKind::kPropertyInf;
+  KeyProvInfo fixed{"Contoso CA", std::string(wincrypt::MS_KEY_STORAGE_PROVIDER), 0, 0x20, 0, {}};
+  fixed.params.push_back(KeyProvParam{0x10, Bytes{1, 2, 3}, 0});
+  f.key_provider = fixed;
+  const auto plan = make_repair_plan({f}, PlanOptions{}).value();
+  EXPECT_TRUE(plan.infs.empty());
+  ASSERT_EQ(plan.refused.size(), 1u);
+  EXPECT_NE(plan.refused[0].reason.find("provider parameter"), std::string::npos)
+      << plan.refused[0].reason;
+  const PlanStep* repair = nullptr;
+  for (const auto& s : plan.steps) {
+    if (s.kind == StepKind::kRepairStore) repair = &s;
+  }
+  ASSERT_NE(repair, nullptr);
+  EXPECT_FALSE(repair->inf_file.has_value());
+  // The step says what it does instead; it names no INF.
+  EXPECT_EQ(repair->detail.find("KeyProv.inf"), std::string::npos) << repair->detail;
+  EXPECT_NE(repair->detail.find("without an INF"), std::string::npos) << repair->detail;
+  const std::string summary = render_plan_summary(plan);
+  const auto steps = summary.find("\nSteps");
+  ASSERT_NE(steps, std::string::npos);
+  const auto refused = summary.find("\nRefused");
+  EXPECT_EQ(summary.substr(steps, refused - steps).find("KeyProv.inf"), std::string::npos)
+      << summary;
 }
 
 TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {

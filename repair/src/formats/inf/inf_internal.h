@@ -23,6 +23,18 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Characters as SetupAPI counts them: UTF-16 code units, so a character outside the BMP counts
+// twice. `utf8` is valid UTF-8.
+inline std::size_t utf16_units(std::string_view utf8) {
+  std::size_t units = 0;
+  for (char ch : utf8) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c & 0xC0) != 0x80) ++units;  // a lead byte or ASCII starts a character
+    if (c >= 0xF0) ++units;           // four-byte sequences become surrogate pairs
+  }
+  return units;
+}
+
 // ---- Lexical layer (inf_lexer.cc) ----------------------------------------------------------
 
 struct InfLine {

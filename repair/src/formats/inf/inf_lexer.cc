@@ -40,6 +40,12 @@ class InfLexer {
         logical.resize(z);
         pos = text.size();
       }
+      if (logical.find('\0') != std::string::npos) {
+        // SetupAPI's strings end at a NUL, so Windows would read a shorter value than this.
+        return error(start_line,
+                     "a NUL character in the line: SetupAPI would end the text there and read "
+                     "a cut value");
+      }
       std::string_view view = trim(logical);
       if (view.empty() || view.front() == ';') continue;
       if (view.front() == '[') {
@@ -172,6 +178,20 @@ class InfLexer {
   Result<InfLine> finish(InfLine& out, std::vector<std::string>& fields, bool saw_equals) {
     if (!saw_equals) {
       out.key.reset();
+    }
+    std::vector<const std::string*> checked;
+    if (out.key) checked.push_back(&*out.key);
+    for (const auto& f : fields) checked.push_back(&f);
+    for (const std::string* f : checked) {
+      if (const std::size_t units = utf16_units(*f); units > kMaxInfFieldChars) {
+        // Wine's SetupAPI cuts such a field silently and Windows' at 4096; either way the
+        // value read would not be the one written.
+        return error(out.line, "a field of " + std::to_string(units) +
+                                   " characters is longer than " +
+                                   std::to_string(kMaxInfFieldChars) +
+                                   ", the most SetupAPI reads back whole (Wine cuts fields at "
+                                   "511 characters, Windows at 4096)");
+      }
     }
     std::string value;
     for (std::size_t k = 0; k < fields.size(); ++k) {

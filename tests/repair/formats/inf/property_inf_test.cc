@@ -242,6 +242,81 @@ TEST(PropertyInfWriter, RefusesValuesItCannotRepresentSafely) {
   EXPECT_TRUE(write_property_inf({friendly}).ok());
 }
 
+TEST(PropertyInfWriter, NonAsciiTextIsWrittenAsUtf16LeWithBomAndCrlf) {
+  const KeyProvInfo info{"M\xC3\xBCller", "Fabrikam KSP", 0, 0x20, 0, {}};
+  const auto text = write_property_inf({inf_key_provider(info)}).value();
+  ASSERT_GE(text.size(), 2u);
+  EXPECT_EQ(text.substr(0, 2), "\xFF\xFE");
+  const auto utf8 = utf16le_to_utf8(to_bytes(text.substr(2))).value();
+  EXPECT_EQ(utf8.substr(0, 14), "[Properties]\r\n");
+  EXPECT_NE(utf8.find("  _continue_ = \"Container=M\xC3\xBCller&\"\r\n"), std::string::npos);
+  for (std::size_t at = 0; (at = utf8.find('\n', at)) != std::string::npos; ++at) {
+    EXPECT_EQ(utf8[at - 1], '\r') << "line end at " << at;
+  }
+  const auto back = parse_ok(text);
+  EXPECT_EQ(back.encoding, "utf-16le");
+  EXPECT_EQ(decode_key_prov_info(back.properties[0].value).value(), info);
+}
+
+TEST(PropertyInfWriter, AsciiOnlyTextStaysAscii) {
+  const KeyProvInfo info{"Contoso CA", "Fabrikam KSP", 0, 0x20, 0, {}};
+  const auto text = write_property_inf({inf_key_provider(info)}).value();
+  EXPECT_EQ(text.substr(0, 12), "[Properties]");
+}
+
+TEST(PropertyInfWriter, RefusesAFieldLongerThanTheSetupApiLimit) {
+  // "Container=" + name + "&" is one field: 500 characters of name make it 511.
+  const KeyProvInfo fits{std::string(500, 'a'), "Fabrikam KSP", 0, 0, 0, {}};
+  EXPECT_TRUE(write_property_inf({inf_key_provider(fits)}).ok());
+  const KeyProvInfo too_long{std::string(501, 'a'), "Fabrikam KSP", 0, 0, 0, {}};
+  auto r = write_property_inf({inf_key_provider(too_long)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnsafe);
+  EXPECT_NE(r.error().message.find("512 characters is longer than 511"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("4096"), std::string::npos);
+  // Characters outside the BMP count twice, as UTF-16 code units.
+  std::string astral;
+  for (int i = 0; i < 250; ++i) astral += "\xF0\x9F\x94\x91";
+  const KeyProvInfo units{astral + "aa", "Fabrikam KSP", 0, 0, 0, {}};  // 10 + 502 + 1
+  EXPECT_FALSE(write_property_inf({inf_key_provider(units)}).ok());
+  InfProperty friendly;
+  friendly.id = PropertyId::CERT_FRIENDLY_NAME_PROP_ID;
+  friendly.kind = InfValueKind::kText;
+  friendly.text = std::string(3'000'000, 'x');
+  EXPECT_FALSE(write_property_inf({friendly}).ok());
+}
+
+TEST(PropertyInfWriter, RefusesPropertyTwoWithProviderParameters) {
+  KeyProvInfo info{"Contoso CA", "Fabrikam KSP", 0, 0x20, 0, {}};
+  info.params.push_back(KeyProvParam{0x10, Bytes{1, 2, 3}, 0});
+  auto r = write_property_inf({inf_key_provider(info)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnsafe);
+  EXPECT_NE(r.error().message.find("provider parameter"), std::string::npos) << r.error().message;
+}
+
+TEST(PropertyInf, NulCharacterIsALocatedError) {
+  const std::string text =
+      std::string("[Properties]\r\n2 = \"{text}Container=Con") + '\0' + "toso CA&Provider=P\"\r\n";
+  const auto e = parse_error(text);
+  EXPECT_EQ(e.location.value_or(SourceLocation{}).line, 2u);
+  EXPECT_NE(e.message.find("NUL"), std::string::npos) << e.message;
+  // The same in UTF-16.
+  auto utf16 = utf8_to_utf16le(text).value();
+  std::string bytes = "\xFF\xFE" + std::string(utf16.begin(), utf16.end());
+  EXPECT_EQ(parse_error(bytes).location.value_or(SourceLocation{}).line, 2u);
+}
+
+TEST(PropertyInf, FieldLongerThanTheSetupApiLimitIsALocatedError) {
+  const std::string ok = "[Properties]\r\n11 = \"{text}" + std::string(505, 'n') + "\"\r\n";
+  EXPECT_EQ(parse_ok(ok).properties.size(), 1u);
+  const std::string cut = "[Properties]\r\n11 = \"{text}" + std::string(506, 'n') + "\"\r\n";
+  const auto e = parse_error(cut);
+  EXPECT_EQ(e.location.value_or(SourceLocation{}).line, 2u);
+  EXPECT_NE(e.message.find("longer than 511"), std::string::npos) << e.message;
+}
+
 TEST(Eku, EncodesAndDecodesDer) {
   const auto der = encode_eku_list({"1.3.6.1.5.5.7.3.1", "2.999.1"}).value();
   EXPECT_EQ(to_hex(der),

@@ -17,6 +17,12 @@
 
 namespace certbed::repair {
 
+// The longest INF field certbed writes or reads, in UTF-16 code units. Windows' SetupAPI allows
+// 4096 characters including the NUL ("General Syntax Rules for INF Files"); Wine's
+// dlls/setupapi/parser.c cuts fields at MAX_FIELD_LEN, 511, without an error. The stricter limit
+// is the one a file must meet to mean the same thing everywhere.
+inline constexpr std::size_t kMaxInfFieldChars = 511;
+
 enum class InfValueKind {
   kDelete,  // "19 =": remove the property
   kEmpty,   // "19 = Empty": set it to an empty value
@@ -32,6 +38,8 @@ struct InfProperty {
   Bytes value;           // what the property is set to (kText encoded, kHex bytes, kEmpty none)
   std::optional<KeyProvText> key_provider;  // property 2
   std::vector<std::string> ekus;            // property 9, dotted OIDs
+  // Property 2 built from a stored value: its rgProvParam count, which no INF can carry.
+  std::size_t provider_params = 0;
 
   // Equal when they set the same thing: where in a file they came from does not count, nor
   // how the structured texts of properties 2 and 9 were spelled (spaces, number bases, a
@@ -40,7 +48,8 @@ struct InfProperty {
     const bool structured =
         id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID || id == PropertyId::CERT_ENHKEY_USAGE_PROP_ID;
     return id == other.id && kind == other.kind && (structured || text == other.text) &&
-           value == other.value && key_provider == other.key_provider && ekus == other.ekus;
+           value == other.value && key_provider == other.key_provider && ekus == other.ekus &&
+           provider_params == other.provider_params;
   }
 };
 
@@ -60,11 +69,13 @@ struct PropertyInf {
 // Errors carry `source` and the line, and say what was expected.
 Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string& source = "");
 
-// Writes INF text that parse_property_inf reads back to the same properties (CRLF line ends, as
-// Notepad writes them). Refuses (kUnsafe) any value it cannot represent without changing its
-// meaning or letting it inject INF syntax: quotes, line breaks, control characters, '%'
-// (string substitution), ';' in unquoted text, and in the key provider text '&' and '=' and
-// leading or trailing spaces.
+// Writes INF text that parse_property_inf and Windows' SetupAPI read back to the same
+// properties: CRLF line ends, as Notepad writes them; ASCII when every value is ASCII, otherwise
+// UTF-16LE with a byte order mark, as the INF rules require for other text. Refuses (kUnsafe)
+// any value it cannot represent without changing its meaning or letting it inject INF syntax:
+// quotes, line breaks, control characters, '%' (string substitution), ';' in unquoted text, in
+// the key provider text '&' and '=' and leading or trailing spaces, a field longer than
+// kMaxInfFieldChars, and property 2 with provider parameters.
 Result<std::string> write_property_inf(const std::vector<InfProperty>& properties);
 
 // Builds an InfProperty from a value to store: a KeyProvInfo for property 2, OIDs for 9, text
