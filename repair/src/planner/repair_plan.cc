@@ -119,7 +119,28 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
   // property its findings need.
   std::map<std::string, std::size_t> step_of_cert;
   std::map<std::string, std::vector<InfProperty>> inf_of_cert;
+  // Certificates whose text was not read faithfully: their names and ids came from a guess.
+  std::map<std::string, std::string> unfaithful;  // serial and thumbprint -> the evidence
   for (const auto& f : findings) {
+    if (f.rule != rule_id::kDumpTextNotFaithful) continue;
+    if (!f.serial.empty()) unfaithful.emplace(f.serial, f.evidence);
+    if (!f.sha1.empty()) unfaithful.emplace(f.sha1, f.evidence);
+  }
+  auto unfaithful_evidence = [&](const Finding& f) -> const std::string* {
+    for (const std::string* key : {&f.serial, &f.sha1}) {
+      if (auto it = unfaithful.find(*key); !key->empty() && it != unfaithful.end()) {
+        return &it->second;
+      }
+    }
+    return nullptr;
+  };
+  for (const auto& f : findings) {
+    const bool scripted =
+        f.fix_kind == FixKind::kPropertyInf || f.fix_kind == FixKind::kRepairKeyAssociation;
+    if (const std::string* why = unfaithful_evidence(f); why && scripted) {
+      plan.refused.push_back(RefusedFix{f.rule, f.serial.empty() ? f.sha1 : f.serial, *why});
+      continue;
+    }
     if (f.fix_kind != FixKind::kPropertyInf && f.fix_kind != FixKind::kRepairKeyAssociation) {
       if (f.fix_kind == FixKind::kManual) {
         plan.steps.push_back(PlanStep{StepKind::kManual,
@@ -177,6 +198,7 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
 
   std::string look_for;
   for (const auto& f : findings) {
+    if (unfaithful_evidence(f)) continue;  // refused above: nothing to look for
     if (f.rule == rule_id::kKspKeySpecNotZero && cert_id_of(f)) {
       look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
                   ": \"KeySpec = 0 -- XCN_AT_NONE\" under CERT_KEY_PROV_INFO_PROP_ID(2)";

@@ -61,6 +61,12 @@ struct RuleEntry {
 
 const std::vector<RuleEntry>& entries() {
   static const std::vector<RuleEntry> table = {
+      {{rule_id::kDumpTextNotFaithful, Severity::kWarning, "how the dump's text was decoded",
+        "a certificate whose dump text was read in a guessed code page, or holds U+FFFD, a NUL "
+        "or a cut line; its names are kept out of INFs and scripts",
+        ""},
+       rules::dump_text_not_faithful,
+       nullptr},
       {{rule_id::kKspKeySpecNotZero, Severity::kError,
         "property 2 (ProviderType, KeySpec), CACertHash",
         "a key in a Key Storage Provider (ProviderType 0) whose KeySpec is not 0; error on CA "

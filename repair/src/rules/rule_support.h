@@ -67,6 +67,7 @@ inline std::string describe(const KeyProvInfo& info) {
 }
 
 // Rule families: each appends its findings for one certificate (or the whole store).
+void dump_text_not_faithful(const Context&, const CertFacts&, std::vector<Finding>&);
 void ksp_keyspec_not_zero(const Context&, const CertFacts&, std::vector<Finding>&);
 void csp_keyspec_mismatch(const Context&, const CertFacts&, std::vector<Finding>&);
 void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>&);

@@ -9,6 +9,8 @@
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/rules/rule_ids.h"
+#include "certbed/repair/store/dump_store.h"
+#include "support/files.h"
 
 namespace certbed::repair {
 namespace {
@@ -77,6 +79,39 @@ TEST(RepairPlan, ProviderParametersAreNotDroppedByAnInfRewrite) {
   const auto refused = summary.find("\nRefused");
   EXPECT_EQ(summary.substr(steps, refused - steps).find("KeyProv.inf"), std::string::npos)
       << summary;
+}
+
+TEST(RepairPlan, CertificateReadInAGuessedCodePageIsReportedAndRefused) {
+  // The seed dump as an OEM console writes it, with the CA named "Müller CA" (0x81 in cp850).
+  std::string dump = testing::slurp(std::string(CERTBED_SOURCE_DIR) +
+                                    "/fixtures/cases/seed-ca-ksp-keyspec2/input-dump.txt");
+  const std::string from = "Key Container = Contoso CA";
+  const auto at = dump.find(from);
+  ASSERT_NE(at, std::string::npos);
+  dump.replace(at, from.size(), "Key Container = M\x81ller CA");
+  auto store = DumpStore::parse(dump, "oem.txt").value();
+  const auto findings = diagnose(store);
+  const Finding* unfaithful = nullptr;
+  bool keyspec = false;
+  for (const auto& f : findings) {
+    if (f.rule == rule_id::kDumpTextNotFaithful) unfaithful = &f;
+    if (f.rule == rule_id::kKspKeySpecNotZero) keyspec = true;
+  }
+  ASSERT_NE(unfaithful, nullptr);
+  EXPECT_TRUE(keyspec);
+  EXPECT_NE(unfaithful->evidence.find("line 105: not UTF-8: read as cp850"), std::string::npos)
+      << unfaithful->evidence;
+  EXPECT_NE(unfaithful->fix.find("certutil -Unicode"), std::string::npos);
+
+  const auto plan = make_repair_plan(findings, PlanOptions{}).value();
+  EXPECT_TRUE(plan.infs.empty());
+  for (const auto& s : plan.steps) EXPECT_NE(s.kind, StepKind::kRepairStore) << s.title;
+  ASSERT_EQ(plan.refused.size(), 1u);
+  EXPECT_EQ(plan.refused[0].rule, rule_id::kKspKeySpecNotZero);
+  EXPECT_NE(plan.refused[0].reason.find("not read faithfully"), std::string::npos);
+  const auto cmd = render_cmd_script(plan).value();
+  EXPECT_EQ(cmd.find("-repairstore"), std::string::npos) << cmd;
+  EXPECT_EQ(cmd.find("ller"), std::string::npos);
 }
 
 TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {

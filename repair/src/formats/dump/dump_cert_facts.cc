@@ -139,6 +139,13 @@ CertFacts DumpCertificate::to_cert_facts() const {
   f.ca_version = ca_version;
   f.ekus = ekus;
   f.template_name = template_name;
+  for (const auto& u : unfaithful) {
+    f.unfaithful_text.push_back("line " + std::to_string(u.line) + ": " + u.reason);
+  }
+  if (unfaithful_lines > unfaithful.size()) {
+    f.unfaithful_text.push_back("and " + std::to_string(unfaithful_lines - unfaithful.size()) +
+                                " more line(s)");
+  }
 
   std::optional<Bytes> prov;
   if (key_provider && key_provider->container && key_provider->provider) {

@@ -1,6 +1,6 @@
 // First stage of the dump parser: encoding detection (BOM, BOM-less UTF-16LE/BE, UTF-8) and
-// transcoding of the bytes to UTF-8 text, plus the Windows-1252 reading of non-UTF-8 lines.
-#include <array>
+// transcoding of the bytes to UTF-8 text (the 8-bit reading of other lines is in
+// dump_code_pages.cc).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,41 +10,6 @@
 #include "dump_stages.h"
 
 namespace certbed::repair::dump_detail {
-namespace {
-
-// Windows-1252 bytes 0x80..0x9F; other bytes map to the same code point (Latin-1).
-constexpr std::array<std::uint16_t, 32> kCp1252High = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
-
-std::string cp1252_to_utf8(string_view in) {
-  std::string out;
-  out.reserve(in.size() + in.size() / 2);
-  for (char ch : in) {
-    const auto b = static_cast<unsigned char>(ch);
-    if (b < 0x80) {
-      out += ch;
-    } else if (b < 0xA0) {
-      append_utf8(out, kCp1252High[b - 0x80]);
-    } else {
-      append_utf8(out, b);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-void Cp1252Fallback::apply(std::string& line, std::size_t n, ParseContext& ctx) {
-  if (!enabled_ || is_valid_utf8(line)) return;
-  if (!warned_) {
-    warned_ = true;
-    ctx.warn(n, "not valid UTF-8: reading this and similar lines as Windows-1252");
-  }
-  line = cp1252_to_utf8(line);
-}
-
 DumpDecoder::DumpDecoder(ParseContext& ctx, LineAssembler& out)
     : ctx_(ctx), summary_(ctx.summary), out_(out) {}
 

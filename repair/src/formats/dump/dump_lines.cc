@@ -54,6 +54,7 @@ LineAssembler::LineAssembler(ParseContext& ctx, RecordBuilder& records)
 void LineAssembler::finish() {
   if (!line_.empty() || line_truncated_) end_line();
   flush_wrap();
+  deliver_unfaithful(line_no_);
 }
 
 void LineAssembler::append_to_line(string_view bytes) {
@@ -80,8 +81,13 @@ void LineAssembler::end_line() {
     line_.resize(cut);
     warn(line_no_,
          "line longer than " + std::to_string(options_.max_line_bytes) + " bytes: truncated");
+    unfaithful_.emplace_back(
+        line_no_, "cut at the " + std::to_string(options_.max_line_bytes) + "-byte line limit");
   }
-  cp1252_.apply(line_, line_no_, ctx_);
+  if (auto guessed = code_pages_.apply(line_, line_no_, ctx_)) {
+    unfaithful_.emplace_back(line_no_, std::move(*guessed));
+  }
+  if (auto damaged = damage(line_)) unfaithful_.emplace_back(line_no_, std::move(*damaged));
   on_raw_line(line_, line_no_);
   line_.clear();
   line_truncated_ = false;
@@ -102,6 +108,7 @@ void LineAssembler::on_raw_line(string_view raw, std::size_t n) {
     margin_ = std::string(sep->margin);
     flush_wrap();
     records_.on_separator(*sep, n);
+    deliver_unfaithful(n);
     if (!sep->rest.empty()) {
       warn(n, "text after the certificate separator " + quote(sep->rest) +
                   " (lines joined by a documentation tool?)");
@@ -129,13 +136,14 @@ void LineAssembler::on_logical_line(string_view text, std::size_t n) {
       warn(n,
            "joined to line " + std::to_string(wrap_->line) + " as a console-wrapped continuation");
       wrap_->text += text;
+      wrap_->last_line = n;
       if (!is_console_width(text)) flush_wrap();
       return;
     }
     flush_wrap();
   }
   if (records_.in_record() && is_console_width(text) && !trim(text).empty()) {
-    wrap_ = Wrapped{std::string(text), n};
+    wrap_ = Wrapped{std::string(text), n, n};
     return;
   }
   dispatch(text, n);
@@ -165,7 +173,31 @@ void LineAssembler::flush_wrap() {
   if (!wrap_) return;
   Wrapped w = std::move(*wrap_);
   wrap_.reset();
-  dispatch(w.text, w.line);
+  dispatch(w.text, w.line, w.last_line);
+}
+
+// Text the decoder passed on but that does not say what Windows holds: U+FFFD stands for
+// something that could not be decoded, and Windows ends a name at a NUL.
+std::optional<std::string> LineAssembler::damage(string_view line) {
+  if (line.find('\0') != string_view::npos) {
+    return std::string("holds a NUL character, where Windows would end the value");
+  }
+  if (line.find("\xEF\xBF\xBD") != string_view::npos) {
+    return std::string("holds U+FFFD, a character that could not be decoded");
+  }
+  return std::nullopt;
+}
+
+void LineAssembler::deliver_unfaithful(std::size_t upto) {
+  std::size_t kept = 0;
+  for (auto& entry : unfaithful_) {
+    if (entry.first <= upto) {
+      records_.note_unfaithful(entry.first, std::move(entry.second));
+    } else {
+      unfaithful_[kept++] = std::move(entry);
+    }
+  }
+  unfaithful_.resize(kept);
 }
 
 }  // namespace certbed::repair::dump_detail

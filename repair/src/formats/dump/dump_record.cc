@@ -46,6 +46,14 @@ bool parse_store_header(string_view line, std::string& name, std::string& descri
 RecordBuilder::RecordBuilder(ParseContext& ctx, StoreDumpParser::Callback on_certificate)
     : ctx_(ctx), options_(ctx.options), summary_(ctx.summary), cb_(std::move(on_certificate)) {}
 
+void RecordBuilder::note_unfaithful(std::size_t n, std::string reason) {
+  if (!rec_) return;  // text outside the records feeds no repair; its warning is enough
+  ++rec_->unfaithful_lines;
+  if (rec_->unfaithful.size() < DumpCertificate::kMaxUnfaithfulLines) {
+    rec_->unfaithful.push_back(DumpUnfaithfulLine{n, std::move(reason)});
+  }
+}
+
 void RecordBuilder::finish(std::size_t last_line) {
   if (rec_) {
     warn(last_line, "input ends inside certificate" + record_name() + " (started at line " +

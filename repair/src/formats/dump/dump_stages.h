@@ -2,6 +2,8 @@
 // bytes -> DumpDecoder -> UTF-8 text -> LineAssembler -> logical lines -> RecordBuilder -> records.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,16 +41,27 @@ std::optional<Separator> parse_separator(string_view raw);
 string_view margin_of(string_view raw);
 
 // UTF-8 input reaches the line stage as read (a chunk may end inside a character), so it is
-// validated per finished line: a line that is not UTF-8 was most likely saved as Windows-1252
-// ("ANSI") and is read as that, with one warning per input (dump_encoding.cc).
-class Cp1252Fallback {
+// validated per finished line. A line that is not UTF-8 was written in an 8-bit code page: the
+// OEM one (cp850, cp437) when certutil's output was redirected to a file, the ANSI one
+// (Windows-1252) when an editor saved it. The page is chosen from the accented letters seen so
+// far (dump_code_pages.cc), one warning per input; the reading stays a guess.
+class CodePageFallback {
  public:
   void enable() { enabled_ = true; }
-  void apply(std::string& line, std::size_t n, ParseContext& ctx);
+  // Transcodes a line that is not UTF-8 and returns why it is not read faithfully; nullopt
+  // (and the line unchanged) when it is UTF-8.
+  std::optional<std::string> apply(std::string& line, std::size_t n, ParseContext& ctx);
 
  private:
+  enum Page { kWindows1252 = 0, kCp850 = 1, kCp437 = 2 };
+  void weigh(std::string_view line);
+  std::string describe() const;
+  Page reading() const;
+
   bool enabled_ = false;
   bool warned_ = false;
+  bool evidence_ = false;                            // a high byte inside a word was seen
+  std::array<bool, 3> plausible_{true, true, true};  // by Page: every such byte is a letter there
 };
 
 // ---- Logical lines -> certificate records (dump_record.cc, dump_record_fields.cc) ------------
@@ -70,6 +83,9 @@ class RecordBuilder {
   void on_line(string_view text, std::size_t n, string_view margin);
   // The input ended after `last_line` lines: flushes the open record as incomplete.
   void finish(std::size_t last_line);
+  // Line `n`, already passed on, was not read faithfully (a code-page guess, U+FFFD, a cut, a
+  // NUL): the open record keeps that, so its values are not used in repairs.
+  void note_unfaithful(std::size_t n, std::string reason);
 
  private:
   enum class State {
@@ -161,7 +177,7 @@ class LineAssembler {
   LineAssembler(ParseContext& ctx, RecordBuilder& records);
 
   // Set by the decoder for UTF-8 input, which it passes on unvalidated.
-  void validate_utf8_lines() { cp1252_.enable(); }
+  void validate_utf8_lines() { code_pages_.enable(); }
   // Text of the current physical line, and its end.
   void append_to_line(string_view bytes);
   void end_line();
@@ -174,6 +190,7 @@ class LineAssembler {
   struct Wrapped {
     std::string text;
     std::size_t line = 0;
+    std::size_t last_line = 0;  // of the joined continuation lines
   };
 
   void warn(std::size_t line, std::string message) { ctx_.warn(line, std::move(message)); }
@@ -183,7 +200,13 @@ class LineAssembler {
   static bool is_console_width(string_view text);
   static bool is_wrap_continuation(string_view text);
   void flush_wrap();
-  void dispatch(string_view text, std::size_t n) { records_.on_line(text, n, margin_); }
+  void dispatch(string_view text, std::size_t n, std::size_t last = 0) {
+    records_.on_line(text, n, margin_);
+    deliver_unfaithful(std::max(n, last));
+  }
+  // Hands the reasons for lines up to `upto` to the records, once they have seen those lines.
+  void deliver_unfaithful(std::size_t upto);
+  static std::optional<std::string> damage(string_view line);
 
   ParseContext& ctx_;
   const DumpParserOptions& options_;
@@ -191,7 +214,8 @@ class LineAssembler {
   RecordBuilder& records_;
 
   // Physical lines.
-  Cp1252Fallback cp1252_;
+  CodePageFallback code_pages_;
+  std::vector<std::pair<std::size_t, std::string>> unfaithful_;  // not yet delivered
   std::string line_;
   bool line_truncated_ = false;
   std::size_t line_no_ = 0;

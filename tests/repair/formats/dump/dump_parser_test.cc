@@ -449,7 +449,7 @@ TEST(DumpParserStreaming, Utf16WithoutBomIsDetectedByItsNulBytes) {
   EXPECT_EQ(parsed.second.encoding, "utf-16le (no BOM)");
 }
 
-TEST(DumpParserStreaming, Windows1252BytesAreTranscodedWithOneWarning) {
+TEST(DumpParserStreaming, Windows1252BytesAreTranscodedWithOneWarningAndMarkedAsAGuess) {
   const std::string dump =
       "================ Certificate 0 ================\n"
       "Serial Number: 01\n"
@@ -458,7 +458,87 @@ TEST(DumpParserStreaming, Windows1252BytesAreTranscodedWithOneWarning) {
   auto [certs, summary] = parse_ok(dump);
   ASSERT_EQ(certs.size(), 1u);
   EXPECT_EQ(certs[0].subject, "CN=Jos\xC3\xA9 P\xC3\xA9rez");
-  EXPECT_TRUE(has_warning_at(summary, 3, "Windows-1252"));
+  EXPECT_TRUE(has_warning_at(summary, 3, "8-bit code page"));
+  EXPECT_EQ(summary.encoding,
+            "utf-8 with 8-bit lines: windows-1252 (detected from its accented "
+            "letters)");
+  ASSERT_EQ(certs[0].unfaithful.size(), 1u);
+  EXPECT_EQ(certs[0].unfaithful[0].line, 3u);
+  EXPECT_NE(certs[0].unfaithful[0].reason.find("read as windows-1252"), std::string::npos);
+}
+
+TEST(DumpParserStreaming, OemCodePageIsDetectedFromAccentedLetters) {
+  // certutil -store my > file.txt on a Western European console: cp850. "ü" is 0x81 there, a
+  // byte Windows-1252 does not define.
+  const std::string dump =
+      "================ Certificate 0 ================\n"
+      "Serial Number: 01\n"
+      "Subject: CN=M\x81ller CA\n"
+      "  Key Container = M\x81ller CA\n"
+      "  Provider = Microsoft Software Key Storage Provider\n"
+      "CertUtil: -store command completed successfully.\n";
+  auto [certs, summary] = parse_ok(dump);
+  ASSERT_EQ(certs.size(), 1u);
+  EXPECT_EQ(certs[0].subject, "CN=M\xC3\xBCller CA");
+  EXPECT_EQ(summary.encoding,
+            "utf-8 with 8-bit lines: cp850 or cp437 (OEM, detected from its accented letters)");
+  ASSERT_EQ(certs[0].unfaithful.size(), 2u);
+  EXPECT_EQ(certs[0].unfaithful[1].line, 4u);
+  const auto facts = certs[0].to_cert_facts();
+  ASSERT_EQ(facts.unfaithful_text.size(), 2u);
+  EXPECT_EQ(facts.unfaithful_text[1].rfind("line 4: not UTF-8", 0), 0u) << facts.unfaithful_text[1];
+  // 0xA2 is "ó" in cp850 and cp437 but "¢" in Windows-1252; 0x9B is "ø" in cp850, "¢" in cp437.
+  auto cp850 = parse_ok(
+                   "Serial Number: 01\nSubject: CN=Espa\xA4"
+                   "a Sj\x9B"
+                   "berg\n")
+                   .second;
+  EXPECT_EQ(cp850.encoding,
+            "utf-8 with 8-bit lines: cp850 (OEM, detected from its accented letters)");
+}
+
+TEST(DumpParserStreaming, AmbiguousEightBitTextSaysTheCodePageIsUnknown) {
+  // 0xE1 is "ß" in the OEM pages and "á" in Windows-1252: a lower-case letter in each.
+  auto [certs, summary] = parse_ok(
+      "Serial Number: 01\nSubject: CN=Stra\xE1"
+      "e\n");
+  ASSERT_EQ(certs.size(), 1u);
+  EXPECT_EQ(summary.encoding,
+            "utf-8 with 8-bit lines: 8-bit, code page unknown (read as "
+            "windows-1252)");
+  EXPECT_EQ(certs[0].unfaithful.size(), 1u);
+}
+
+TEST(DumpParserStreaming, ReplacementCharactersNulsAndCutLinesAreMarkedUnfaithful) {
+  // An unpaired surrogate in UTF-16 input becomes U+FFFD.
+  std::string utf16 =
+      to_utf16(std::string("Serial Number: 01\n  Key Container = ab") + "\n", false);
+  const std::size_t at = utf16.size() - 2;  // before the last "\n"
+  utf16.insert(at, std::string("\x00\xD8", 2));
+  auto [a, sa] = parse_ok(utf16);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(a[0].unfaithful.size(), 1u);
+  EXPECT_EQ(a[0].unfaithful[0].line, 2u);
+  EXPECT_NE(a[0].unfaithful[0].reason.find("U+FFFD"), std::string::npos);
+
+  const std::string nul = std::string("Serial Number: 01\n  Key Container = Con") + '\0' + "toso\n";
+  auto [b, sb] = parse_ok(nul);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(b[0].unfaithful.size(), 1u);
+  EXPECT_NE(b[0].unfaithful[0].reason.find("NUL"), std::string::npos);
+
+  DumpParserOptions small;
+  small.max_line_bytes = 64;
+  const std::string long_line =
+      "Serial Number: 01\n  Key Container = " + std::string(100, 'k') + "\n";
+  auto cut = parse_store_dump(long_line, "cut.txt", small).value();
+  ASSERT_EQ(cut.first.size(), 1u);
+  ASSERT_EQ(cut.first[0].unfaithful.size(), 1u);
+  EXPECT_NE(cut.first[0].unfaithful[0].reason.find("line limit"), std::string::npos);
+
+  auto [clean, sc] = parse_ok("Serial Number: 01\n  Key Container = M\xC3\xBCller\n");
+  ASSERT_EQ(clean.size(), 1u);
+  EXPECT_TRUE(clean[0].unfaithful.empty());
 }
 
 // ---- Tolerance ---------------------------------------------------------------------------------

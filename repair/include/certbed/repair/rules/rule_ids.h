@@ -13,5 +13,6 @@ inline constexpr std::string_view kMissingKeyset = "missing-keyset";
 inline constexpr std::string_view kSqlTlsNeedsCapiKeyExchange = "sql-tls-needs-capi-keyexchange";
 inline constexpr std::string_view kCaConfigProviderMismatch = "ca-config-provider-mismatch";
 inline constexpr std::string_view kCaCertMissingFromStore = "ca-cert-missing-from-store";
+inline constexpr std::string_view kDumpTextNotFaithful = "dump-text-not-faithful";
 
 }  // namespace certbed::repair::rule_id

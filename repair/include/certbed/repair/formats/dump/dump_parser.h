@@ -57,6 +57,14 @@ struct DumpProperty {
   bool operator==(const DumpProperty&) const = default;
 };
 
+// A line of a record whose text does not say exactly what Windows printed: read in a guessed
+// code page, holding U+FFFD or a NUL, or cut at the line limit.
+struct DumpUnfaithfulLine {
+  std::size_t line = 0;
+  std::string reason;
+  bool operator==(const DumpUnfaithfulLine&) const = default;
+};
+
 struct DumpCertificate {
   std::optional<std::uint32_t> index;  // from "================ Certificate N ================"
   std::size_t first_line = 0;          // 1-based line where the record starts
@@ -91,6 +99,11 @@ struct DumpCertificate {
   bool complete = false;     // false when the input ended or was cut inside the record
   bool elided = false;       // the record contains documentation elisions ("...") or placeholders
   std::size_t warnings = 0;  // warnings raised while parsing this record
+  // Lines of this record not read faithfully (the first kMaxUnfaithfulLines); values taken from
+  // such a record are never written into an INF or a script.
+  std::vector<DumpUnfaithfulLine> unfaithful;
+  std::size_t unfaithful_lines = 0;  // all of them, also those beyond the cap
+  static constexpr std::size_t kMaxUnfaithfulLines = 8;
 
   bool operator==(const DumpCertificate&) const = default;
   std::string to_string() const;
@@ -109,6 +122,7 @@ struct DumpCertificate {
   //   CERT_ARCHIVED_PROP_ID(19). Decoded text (EKU lists, ...) is left out of the bag rather
   //   than stored as wrong bytes; it stays in `properties`.
   // - "Archived!" in a non-verbose dump adds the empty property 19.
+  // - `unfaithful` becomes CertFacts::unfaithful_text, so no repair uses this record's names.
   CertFacts to_cert_facts() const;
 };
 
