@@ -65,6 +65,19 @@ Result<KeyProvInfo> find_key_association(const ReadOnlyStore& store, const CertF
   return info;
 }
 
+// The INF key provider text has no way to say rgProvParam, so an INF rewrite of property 2
+// would drop a stored value's provider parameters without saying so.
+Status check_no_provider_params(const CertFacts& cert) {
+  auto info = cert.key_prov_info();
+  if (!info.ok() || !info->has_value() || (*info)->params.empty()) return {};
+  return make_error(ErrorCode::kUnsafe,
+                    "certificate " + cert.serial + ": property 2 holds " +
+                        std::to_string((*info)->params.size()) +
+                        " provider parameter(s) (cProvParam), which an INF cannot express; "
+                        "rewriting property 2 from the INF would drop them, so nothing was "
+                        "changed");
+}
+
 }  // namespace
 
 Result<RepairStoreResult> stage_repair_store(const ReadOnlyStore& store,
@@ -86,6 +99,9 @@ Result<RepairStoreResult> stage_repair_store(const ReadOnlyStore& store,
     };
     if (inf != nullptr) {
       for (const auto& p : inf->properties) {
+        if (p.id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID) {
+          if (auto s = check_no_provider_params(cert); !s) return s.error();
+        }
         const bool changed = change(
             p.id, p.kind == InfValueKind::kDelete ? std::nullopt : std::optional<Bytes>(p.value));
         const char* what = !changed                          ? "unchanged"

@@ -57,6 +57,29 @@ TEST(RepairStore, KspKeySpecTwoBecomesZeroAndNothingElseChanges) {
   EXPECT_NE(before, text_of(machine));
 }
 
+TEST(RepairStore, AnInfRewriteThatWouldDropProviderParametersIsRefused) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto cert = store.certificate(0);
+  KeyProvInfo with_params = *cert.key_prov_info().value();
+  with_params.params.push_back(KeyProvParam{0x10, Bytes{1, 2, 3}, 0});
+  {
+    auto tx = store.begin_transaction().value();
+    ASSERT_TRUE(tx->set_property(cert.sha1, PropertyId::CERT_KEY_PROV_INFO_PROP_ID,
+                                 encode_key_prov_info(with_params).value())
+                    .ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  const auto before = text_of(machine);
+  const auto fix = inf(kSeedFix);
+  auto result = repair_store(store, cert.serial, &fix);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUnsafe);
+  EXPECT_NE(result.error().message.find("provider parameter"), std::string::npos)
+      << result.error().message;
+  EXPECT_EQ(text_of(machine), before);
+}
+
 TEST(RepairStore, ApplyingTheSameInfTwiceChangesNothingTheSecondTime) {
   auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
