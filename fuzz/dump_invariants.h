@@ -74,6 +74,18 @@ inline void check_consistent(const ParsedDump& parsed) {
     CHECK(c.first_line >= 1 && c.first_line <= c.last_line, "record line range is inverted");
     CHECK(c.first_line > previous_last || previous_last == 0, "records overlap or go backwards");
     CHECK(c.last_line <= summary.lines, "record ends after the last line");
+    CHECK(c.unfaithful.size() <= repair::DumpCertificate::kMaxUnfaithfulLines &&
+              c.unfaithful.size() <= c.unfaithful_lines,
+          "more unfaithful lines kept than the cap or the count");
+    for (const auto& u : c.unfaithful) {
+      CHECK(u.line >= previous_last && u.line <= summary.lines && !u.reason.empty(),
+            "an unfaithful line outside the input, or without a reason");
+    }
+    // Text the decoder could not read exactly never comes out looking clean.
+    const bool damaged = c.key_provider && c.key_provider->container &&
+                         (c.key_provider->container->find('\0') != std::string::npos ||
+                          c.key_provider->container->find("\xEF\xBF\xBD") != std::string::npos);
+    CHECK(!damaged || c.unfaithful_lines > 0, "a container with NUL or U+FFFD is not marked");
     previous_last = c.last_line;
   }
 }

@@ -99,7 +99,8 @@ TEST(RepairPlan, CertificateReadInAGuessedCodePageIsReportedAndRefused) {
   }
   ASSERT_NE(unfaithful, nullptr);
   EXPECT_TRUE(keyspec);
-  EXPECT_NE(unfaithful->evidence.find("line 105: not UTF-8: read as cp850"), std::string::npos)
+  EXPECT_NE(unfaithful->evidence.find("line 105: not UTF-8: decoded as cp850 or cp437"),
+            std::string::npos)
       << unfaithful->evidence;
   EXPECT_NE(unfaithful->fix.find("certutil -Unicode"), std::string::npos);
 

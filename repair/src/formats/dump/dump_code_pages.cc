@@ -108,7 +108,7 @@ std::string CodePageFallback::describe() const {
   const bool cp850 = plausible_[kCp850];
   const bool cp437 = plausible_[kCp437];
   if (!evidence_ || (ansi && (cp850 || cp437)) || (!ansi && !cp850 && !cp437)) {
-    return "8-bit, code page unknown (read as windows-1252)";
+    return "an unknown 8-bit code page (read as windows-1252)";
   }
   if (ansi) return "windows-1252 (detected from its accented letters)";
   if (cp850 && cp437) return "cp850 or cp437 (OEM, detected from its accented letters)";
@@ -147,7 +147,7 @@ std::optional<std::string> CodePageFallback::apply(std::string& line, std::size_
     }
   }
   line = std::move(out);
-  return "not UTF-8: read as " + std::string(kPageNames[reading()]) + " (" + now + ")";
+  return "not UTF-8: decoded as " + now + ", a guess";
 }
 
 }  // namespace certbed::repair::dump_detail

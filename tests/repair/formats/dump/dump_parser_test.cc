@@ -464,7 +464,7 @@ TEST(DumpParserStreaming, Windows1252BytesAreTranscodedWithOneWarningAndMarkedAs
             "letters)");
   ASSERT_EQ(certs[0].unfaithful.size(), 1u);
   EXPECT_EQ(certs[0].unfaithful[0].line, 3u);
-  EXPECT_NE(certs[0].unfaithful[0].reason.find("read as windows-1252"), std::string::npos);
+  EXPECT_NE(certs[0].unfaithful[0].reason.find("decoded as windows-1252"), std::string::npos);
 }
 
 TEST(DumpParserStreaming, OemCodePageIsDetectedFromAccentedLetters) {
@@ -504,7 +504,7 @@ TEST(DumpParserStreaming, AmbiguousEightBitTextSaysTheCodePageIsUnknown) {
       "e\n");
   ASSERT_EQ(certs.size(), 1u);
   EXPECT_EQ(summary.encoding,
-            "utf-8 with 8-bit lines: 8-bit, code page unknown (read as "
+            "utf-8 with 8-bit lines: an unknown 8-bit code page (read as "
             "windows-1252)");
   EXPECT_EQ(certs[0].unfaithful.size(), 1u);
 }
