@@ -29,6 +29,22 @@ Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string
   }
   auto decoded = decode_text_file(bytes, source);
   if (!decoded) return decoded.error();
+  if (decoded->encoding != "utf-16le" && decoded->encoding != "utf-16be") {
+    // "If the INF contains non-ASCII characters, the file must be saved as Unicode (UTF-16 LE)"
+    // (General guidelines for INF files); an 8-bit file is read in the ANSI code page.
+    const std::string& t = decoded->utf8;
+    const auto it = std::find_if(t.begin(), t.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (it != t.end()) {
+      const auto line = static_cast<std::size_t>(std::count(t.begin(), it, '\n')) + 1;
+      return make_error(ErrorCode::kParse,
+                        "non-ASCII text in an INF file that is not Unicode: Windows reads "
+                        "such a file in the ANSI code page (\"M\xC3\xBCller\" would become "
+                        "\"M\xC3\x83\xC2\xBCller\"); save it as UTF-16LE with a byte order "
+                        "mark (Notepad: Save As, Encoding \"UTF-16 LE\")",
+                        SourceLocation{source, line, 0});
+    }
+  }
   PropertyInf out;
   out.encoding = decoded->encoding;
   auto sections = inf_detail::lex_inf(decoded->utf8, source, out.warnings);

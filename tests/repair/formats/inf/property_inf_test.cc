@@ -308,6 +308,19 @@ TEST(PropertyInf, NulCharacterIsALocatedError) {
   EXPECT_EQ(parse_error(bytes).location.value_or(SourceLocation{}).line, 2u);
 }
 
+TEST(PropertyInf, NonAsciiTextOutsideUtf16IsALocatedError) {
+  const std::string utf8 =
+      "[Properties]\r\n; ok\r\n2 = \"{text}Container=M\xC3\xBCller&Provider=P\"\r\n";
+  for (const std::string& text : {utf8, "\xEF\xBB\xBF" + utf8}) {
+    const auto e = parse_error(text);
+    EXPECT_EQ(e.location.value_or(SourceLocation{}).line, 3u);
+    EXPECT_NE(e.message.find("UTF-16LE"), std::string::npos) << e.message;
+  }
+  auto utf16 = utf8_to_utf16le(utf8).value();
+  const auto back = parse_ok("\xFF\xFE" + std::string(utf16.begin(), utf16.end()));
+  EXPECT_EQ(back.properties[0].key_provider->container, "M\xC3\xBCller");
+}
+
 TEST(PropertyInf, FieldLongerThanTheSetupApiLimitIsALocatedError) {
   const std::string ok = "[Properties]\r\n11 = \"{text}" + std::string(505, 'n') + "\"\r\n";
   EXPECT_EQ(parse_ok(ok).properties.size(), 1u);
