@@ -144,6 +144,27 @@ TEST(SupportCases, SeedPlanMakesRenewalWithTheExistingKeySucceed) {
   }
 }
 
+TEST(SupportCases, OemConsoleDumpIsReportedAndNothingIsScriptedForIt) {
+  const auto plan = fs::path(CERTBED_SOURCE_DIR) / "fixtures" / "cases" / "oem-console-dump" /
+                    "expected" / "input-dump.plan";
+  for (const auto& entry : fs::directory_iterator(plan)) {
+    EXPECT_NE(entry.path().extension(), ".inf") << entry.path();
+  }
+  // The guessed name stays in the findings' evidence (summary.txt, plan.json), never in a script.
+  for (const char* script : {"repair.cmd", "repair.ps1"}) {
+    const auto text = slurp(plan / script);
+    EXPECT_EQ(text.find("repairstore"), std::string::npos) << script;
+    EXPECT_EQ(text.find("ller CA"), std::string::npos) << script;
+  }
+  const auto json = nlohmann::json::parse(slurp(plan / "plan.json"));
+  ASSERT_EQ(json["refused"].size(), 1u);
+  EXPECT_EQ(json["refused"][0]["rule"], "ksp-keyspec-not-zero");
+  EXPECT_NE(json["refused"][0]["reason"].get<std::string>().find("cp850"), std::string::npos);
+  const auto diagnosis =
+      nlohmann::json::parse(slurp(plan.parent_path() / "input-dump.diagnosis.json"));
+  EXPECT_EQ(diagnosis["findings"][0]["rule"], "dump-text-not-faithful");
+}
+
 TEST(SupportCases, NoInputValueReachesAScriptUnquoted) {
   const auto plan = fs::path(CERTBED_SOURCE_DIR) / "fixtures" / "cases" / "hostile-names" /
                     "expected" / "input.plan";

@@ -15,10 +15,11 @@ void dump_text_not_faithful(const Context& ctx, const CertFacts& cert, std::vect
   f.evidence +=
       "), so its container, provider and other names may not be what Windows holds; certbed "
       "does not repair it from this dump";
-  f.fix = "capture the store again so that every character survives: certutil -Unicode -v -store " +
-          std::string(
-              "my > store.txt (UTF-16), or in PowerShell certutil -v -store my | Out-File "
-              "-Encoding utf8 store.txt; then diagnose that file");
+  // certutil's -Unicode writes redirected output as UTF-16; piping it into PowerShell instead
+  // would decode the OEM bytes again and lose the same characters.
+  f.fix =
+      "capture the store again so that every character survives: certutil -Unicode -v -store my "
+      "> store.txt (UTF-16), then diagnose that file";
   f.fix_kind = FixKind::kManual;
   out.push_back(std::move(f));
 }
