@@ -16,7 +16,9 @@ TEST(Printable, C0ControlsAndDelBecomeHexEscapes) {
 }
 
 TEST(Printable, C1ControlsLineSeparatorsAndBidiControlsBecomeUnicodeEscapes) {
-  EXPECT_EQ(printable("csi\xC2\x9B" "2J"), "csi\\u009b2J");
+  EXPECT_EQ(printable("csi\xC2\x9B"
+                      "2J"),
+            "csi\\u009b2J");
   EXPECT_EQ(printable("\xC2\x80\xC2\x9F"), "\\u0080\\u009f");
   EXPECT_EQ(printable("a\xE2\x80\xAEz"), "a\\u202ez");  // RIGHT-TO-LEFT OVERRIDE
   EXPECT_EQ(printable("\xE2\x80\xA8\xE2\x80\xA9"), "\\u2028\\u2029");
@@ -32,13 +34,13 @@ TEST(Printable, OrdinaryTextIsKeptByteForByte) {
 
 TEST(Printable, BytesOutsideWellFormedUtf8BecomeHexEscapesOneEach) {
   EXPECT_EQ(printable("a\xFFz"), "a\\xffz");
-  EXPECT_EQ(printable("\x80"), "\\x80");                      // stray continuation byte
-  EXPECT_EQ(printable("\xC0\xAF"), "\\xc0\\xaf");             // overlong '/'
-  EXPECT_EQ(printable("\xED\xA0\x80"), "\\xed\\xa0\\x80");    // surrogate U+D800
+  EXPECT_EQ(printable("\x80"), "\\x80");                             // stray continuation byte
+  EXPECT_EQ(printable("\xC0\xAF"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(printable("\xED\xA0\x80"), "\\xed\\xa0\\x80");           // surrogate U+D800
   EXPECT_EQ(printable("\xF4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
-  EXPECT_EQ(printable("\xE6\x9D"), "\\xe6\\x9d");             // truncated at the end
+  EXPECT_EQ(printable("\xE6\x9D"), "\\xe6\\x9d");                    // truncated at the end
   EXPECT_EQ(printable("\xE6\x9Dz"), "\\xe6\\x9dz");
-  EXPECT_EQ(printable("\xC2\xC3\xBC"), "\\xc2\xC3\xBC");      // the next character survives
+  EXPECT_EQ(printable("\xC2\xC3\xBC"), "\\xc2\xC3\xBC");  // the next character survives
 }
 
 TEST(PrintableExcerpt, CutsBeforeACharacterAndEscapesWhatIsLeft) {
@@ -51,7 +53,8 @@ std::string filter_in_pieces(std::string_view text, std::size_t piece,
                              PrintableFilter::LineEnds line_ends) {
   PrintableFilter filter(line_ends);
   std::string out;
-  for (std::size_t at = 0; at < text.size(); at += piece) filter.append(text.substr(at, piece), out);
+  for (std::size_t at = 0; at < text.size(); at += piece)
+    filter.append(text.substr(at, piece), out);
   filter.finish(out);
   return out;
 }
