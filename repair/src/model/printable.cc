@@ -55,6 +55,16 @@ std::size_t escape_into(std::string_view in, bool at_end, PrintableFilter::LineE
   std::size_t i = 0;
   while (i < in.size()) {
     const auto b = static_cast<unsigned char>(in[i]);
+    if (b >= 0x20 && b < 0x7F) {  // the common case: a run of printable ASCII, copied at once
+      std::size_t end = i + 1;
+      while (end < in.size() && static_cast<unsigned char>(in[end]) >= 0x20 &&
+             static_cast<unsigned char>(in[end]) < 0x7F) {
+        ++end;
+      }
+      out.append(in.substr(i, end - i));
+      i = end;
+      continue;
+    }
     if (b < 0x80) {
       if (keep_line_ends && b == '\n') {
         out += '\n';
@@ -63,10 +73,8 @@ std::size_t escape_into(std::string_view in, bool at_end, PrintableFilter::LineE
         ++i;
       } else if (keep_line_ends && b == '\r' && i + 1 == in.size() && !at_end) {
         return i;  // the LF may come in the next piece
-      } else if (b < 0x20 || b == 0x7F) {
-        append_byte_escape(out, b);
       } else {
-        out += static_cast<char>(b);
+        append_byte_escape(out, b);
       }
       ++i;
       continue;
