@@ -19,6 +19,7 @@
 #include "cli_support.h"
 #include "dump_json.h"
 #include "store_table.h"
+#include "terminal_output.h"
 
 namespace certbed::cli {
 
@@ -117,6 +118,7 @@ void add_store_command(CLI::App& app, int& exit_code) {
   add_store_options(cmd, *selection);
   cmd->add_flag("--json", *json, "Print JSON");
   cmd->callback([=, &exit_code] {
+    if (*json) unfilter_stdout();
     auto opened = open_snapshot(*file, *selection);
     if (!opened) {
       exit_code = report(opened.error());
@@ -205,6 +207,7 @@ void add_parse_command(CLI::App& app, int& exit_code) {
   cmd->add_option("DUMPFILE", *file, "certutil output, as redirected to a file")->required();
   cmd->add_flag("--json", *json, "Print JSON");
   cmd->callback([=, &exit_code] {
+    if (*json) unfilter_stdout();
     std::ifstream in(*file, std::ios::binary);
     if (!in) {
       exit_code = report(repair::make_error(repair::ErrorCode::kIo, *file + ": cannot open"));
@@ -300,6 +303,7 @@ void add_inf_command(CLI::App& app, int& exit_code) {
   check->add_option("FILE", *file, "INF file (UTF-8 or UTF-16 with BOM)")->required();
   check->add_flag("--json", *json, "Print JSON");
   check->callback([=, &exit_code] {
+    if (*json) unfilter_stdout();
     auto parsed = read_property_inf(*file, /*print_warnings=*/!*json);
     if (!parsed) {
       exit_code = report(parsed.error());

@@ -15,6 +15,7 @@
 #include "certbed/repair/store/dump_store.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "terminal_output.h"
 
 namespace certbed::cli {
 
@@ -146,6 +147,7 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
   add_profile_option(cmd, *profiles);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
+    if (*json) unfilter_stdout();
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
     if (!is_snapshot_path(*input)) {

@@ -1,9 +1,10 @@
 // certbed: a test bed for Windows certificate-store repair logic.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include "commands.h"
+#include "terminal_output.h"
 
 namespace {
 
@@ -38,15 +39,15 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything printed, help and usage errors included, goes through the filter.
+  certbed::cli::TerminalOutput terminal;
   // Commands report errors as values; this is only for what none expects (bad_alloc).
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    std::fputs("certbed: internal error: ", stderr);
-    std::fputs(e.what(), stderr);
-    std::fputs("\n", stderr);
+    std::cerr << "certbed: internal error: " << e.what() << "\n";
   } catch (...) {
-    std::fputs("certbed: internal error: unknown exception\n", stderr);
+    std::cerr << "certbed: internal error: unknown exception\n";
   }
   return certbed::cli::kExitFailure;
 }

@@ -5,6 +5,7 @@
 
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/bytes.h"
+#include "certbed/repair/model/printable.h"
 #include "certbed/repair/rules/rule_ids.h"
 
 namespace certbed::repair {
@@ -366,26 +367,27 @@ std::string render_plan_summary(const RepairPlan& plan) {
   std::string out = "certbed repair plan\n===================\n\nFindings (" +
                     std::to_string(plan.findings.size()) + "):\n";
   for (const auto& f : plan.findings) {
-    out += "- [" + std::string(severity_name(f.severity)) + "] " + f.rule;
-    if (!f.serial.empty()) out += ", certificate " + f.serial;
-    if (!f.subject.empty()) out += " (" + f.subject + ")";
-    out += "\n  evidence: " + f.evidence + "\n  fix: " + f.fix + "\n";
+    out += "- [" + std::string(severity_name(f.severity)) + "] " + printable(f.rule);
+    if (!f.serial.empty()) out += ", certificate " + printable(f.serial);
+    if (!f.subject.empty()) out += " (" + printable(f.subject) + ")";
+    out += "\n  evidence: " + printable(f.evidence) + "\n  fix: " + printable(f.fix) + "\n";
   }
   out += "\nSteps (repair.cmd and repair.ps1 run the same steps):\n";
   int n = 1;
   for (const auto& s : plan.steps) {
-    out += std::to_string(n++) + ". " + s.title;
+    out += std::to_string(n++) + ". " + printable(s.title);
     if (s.kind == StepKind::kRepairStore) {
-      out += ": certutil -repairstore " + plan.store_name + " " + s.cert_id;
-      if (s.inf_file) out += " " + *s.inf_file;
+      out += ": certutil -repairstore " + printable(plan.store_name) + " " + printable(s.cert_id);
+      if (s.inf_file) out += " " + printable(*s.inf_file);
     }
-    if (!s.detail.empty()) out += "\n   " + s.detail;
+    if (!s.detail.empty()) out += "\n   " + printable(s.detail);
     out += "\n";
   }
   if (!plan.refused.empty()) {
     out += "\nRefused (not written to any file):\n";
     for (const auto& r : plan.refused) {
-      out += "- " + r.rule + " " + r.cert_id + ": " + r.reason + "\n";
+      out +=
+          "- " + printable(r.rule) + " " + printable(r.cert_id) + ": " + printable(r.reason) + "\n";
     }
   }
   return out;

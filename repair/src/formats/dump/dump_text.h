@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "certbed/repair/model/bytes.h"
+#include "certbed/repair/model/printable.h"
 
 namespace certbed::repair::dump_detail {
 
@@ -80,21 +81,8 @@ inline std::size_t utf8_length(string_view s) {
   return n;
 }
 
-// Short, single-line excerpt of input for messages.
-inline std::string quote(string_view s) {
-  constexpr std::size_t kMax = 60;
-  std::string out = "'";
-  if (s.size() <= kMax) {
-    out += s;
-  } else {
-    std::size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    out += s.substr(0, cut);
-    out += "...";
-  }
-  out += "'";
-  return out;
-}
+// Short, single-line excerpt of input for messages, terminal controls escaped.
+inline std::string quote(string_view s) { return "'" + printable_excerpt(s, 60) + "'"; }
 
 inline std::optional<std::uint32_t> parse_u32(string_view digits, int base) {
   if (digits.empty()) return std::nullopt;

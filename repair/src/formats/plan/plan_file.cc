@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "certbed/repair/model/bytes.h"
+#include "certbed/repair/model/printable.h"
 
 namespace certbed::repair {
 namespace {
@@ -41,19 +42,8 @@ bool is_plain_file_name(const std::string& name) {
   });
 }
 
-// Input quoted in a message: control characters (an ESC sequence, a NUL) shown as '?'.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 60)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += u < 0x20 || u == 0x7F ? '?' : c;
-  }
-  if (text.size() > 60) out += "...";
-  if (!is_valid_utf8(out)) {
-    for (char& c : out) c = static_cast<unsigned char>(c) >= 0x80 ? '?' : c;
-  }
-  return out;
-}
+// Input quoted in a message: at most 60 bytes, terminal controls escaped.
+std::string quoted_input(std::string_view text) { return printable_excerpt(text, 60); }
 
 SourceLocation location_at(std::string_view text, std::size_t offset, const std::string& source) {
   offset = std::min(offset, text.size());
@@ -120,7 +110,7 @@ class ErrorSax final : public nlohmann::json_sax<Json> {
     if (const auto last = what.find("; last read: "); last != std::string::npos) {
       what = what.substr(0, last);
     }
-    message_ = what + (last_token.empty() ? "" : " (near \"" + printable(last_token) + "\")");
+    message_ = what + (last_token.empty() ? "" : " (near \"" + quoted_input(last_token) + "\")");
     return false;
   }
   std::size_t position() const { return position_; }
@@ -161,7 +151,7 @@ class Reader {
     }
     for (const auto& [key, value] : object.items()) {
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        return fail(path, "unknown key \"" + printable(key) + "\"");
+        return fail(path, "unknown key \"" + quoted_input(key) + "\"");
       }
     }
     return {};
@@ -229,13 +219,13 @@ class Reader {
     const auto parsed_severity = parse_severity(*severity);
     if (!parsed_severity) {
       return fail(path + ".severity",
-                  "expected info, warning or error, found \"" + printable(*severity) + "\"");
+                  "expected info, warning or error, found \"" + quoted_input(*severity) + "\"");
     }
     const auto parsed_fix_kind = parse_fix_kind(*fix_kind);
     if (!parsed_fix_kind) {
       return fail(path + ".fix_kind",
                   "expected none, inf, repair-key-association or manual, found \"" +
-                      printable(*fix_kind) + "\"");
+                      quoted_input(*fix_kind) + "\"");
     }
     f.rule = std::move(*rule);
     f.severity = *parsed_severity;
@@ -267,7 +257,7 @@ class Reader {
     if (!parsed_kind) {
       return fail(path + ".kind",
                   "expected backup, repairstore, verify, retry or manual, found \"" +
-                      printable(*kind) + "\"");
+                      quoted_input(*kind) + "\"");
     }
     PlanStep step;
     step.kind = *parsed_kind;
@@ -280,14 +270,14 @@ class Reader {
       return fail(path + ".cert_id",
                   "a repairstore step needs a certificate id in lower-case "
                   "hex, found \"" +
-                      printable(step.cert_id) + "\"");
+                      quoted_input(step.cert_id) + "\"");
     }
     if (step.inf_file && step.kind != StepKind::kRepairStore) {
       return fail(path + ".inf", "only a repairstore step has an INF file");
     }
     if (step.inf_file && !is_plain_file_name(*step.inf_file)) {
-      return fail(path + ".inf",
-                  "INF file name \"" + printable(*step.inf_file) + "\" is not a plain file name");
+      return fail(path + ".inf", "INF file name \"" + quoted_input(*step.inf_file) +
+                                     "\" is not a plain file name");
     }
     return step;
   }
@@ -362,7 +352,7 @@ Result<PlanFile> read_plan_file(std::string_view text, const std::string& source
   if (!format) return format.error();
   if (*format != kPlanFileFormat) {
     return r.fail("format", "expected \"" + std::string(kPlanFileFormat) + "\", found \"" +
-                                printable(*format) + "\"");
+                                quoted_input(*format) + "\"");
   }
   PlanFile plan;
   auto store = r.text(json, root, "store");

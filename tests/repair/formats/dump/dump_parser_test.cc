@@ -615,6 +615,21 @@ TEST(DumpParserTolerance, UnknownPropertiesAndSectionsAreKeptNotFatal) {
   EXPECT_FALSE(facts.properties.contains(PropertyId::CERT_ENHKEY_USAGE_PROP_ID));
 }
 
+TEST(DumpParserTolerance, WarningsQuoteInputWithTerminalControlsEscaped) {
+  auto [certs, summary] = parse_ok(
+      "================ Certificate 0 ================\n"
+      "Serial Number: 0a1b\n"
+      "Brand \x1b]0;pwned\x07 New\x1b[2J \xC2\x9B\xE2\x80\xAE: 42\n"
+      "Cert Hash(sha1): 00112233445566778899aabbccddeeff00112233\n");
+  ASSERT_EQ(certs.size(), 1u);
+  EXPECT_TRUE(has_warning_at(summary, 3,
+                             "unrecognized line 'Brand \\x1b]0;pwned\\x07 New\\x1b[2J "
+                             "\\u009b\\u202e: 42'"));
+  for (const auto& w : summary.warnings) {
+    EXPECT_EQ(w.message.find('\x1b'), std::string::npos) << w.message;
+  }
+}
+
 TEST(DumpParserTolerance, Windows8LayoutWithBareFlagsAndKeySpecAndSpacedHashes) {
   const std::string dump =
       "my\n"
