@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "certbed/repair/model/bytes.h"
 #include "support/files.h"
 #include "support/process.h"
 
@@ -55,12 +56,16 @@ void write_file(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-// A property INF that names kHostile as the container (the INF lexer keeps no TAB in a value).
+// A property INF that names kHostile as the container (the INF lexer keeps no TAB in a value),
+// in UTF-16LE with a byte order mark, as INF files with non-ASCII text must be.
 std::string hostile_inf() {
-  return "[Properties]\n2 = \"{text}\"\n_continue_=\"Container = " + kHostile +
-         "&\"\n_continue_=\"Provider = Microsoft Software Key Storage Provider&\"\n"
-         "_continue_=\"ProviderType = 0&\"\n_continue_=\"Flags = 0x20&\"\n"
-         "_continue_=\"KeySpec = 0\"\n";
+  const std::string text = "[Properties]\n2 = \"{text}\"\n_continue_=\"Container = " + kHostile +
+                           "&\"\n_continue_=\"Provider = Microsoft Software Key Storage "
+                           "Provider&\"\n_continue_=\"ProviderType = 0&\"\n_continue_=\"Flags = "
+                           "0x20&\"\n_continue_=\"KeySpec = 0\"\n";
+  const auto utf16 = repair::utf8_to_utf16le(text);
+  EXPECT_TRUE(utf16.has_value());
+  return "\xFF\xFE" + std::string(utf16->begin(), utf16->end());
 }
 
 // The hostile-names case's dump with kHostile as its container, provider suffix and CN.
