@@ -1,7 +1,10 @@
 // inf_probe.exe INF...: prints, one JSON object per line and file, every section and line of each
 // INF the way SetupAPI reads it (key, field count, each field, the line text), or SetupAPI's error.
+// windows.h first: the other Windows headers need its types.
+// clang-format off
 #include <windows.h>
 #include <setupapi.h>
+// clang-format on
 
 #include <cstdio>
 #include <string>

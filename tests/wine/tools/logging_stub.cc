@@ -4,8 +4,11 @@
 //   CERTBED_STUB_LOG        the log file: one JSON object per call
 //   CERTBED_STUB_FAIL_AT    fail on this call (1-based, counted over every stand-in in the log)
 //   CERTBED_STUB_FAIL_CODE  the exit code of that call (default -2146893802, 0x80090016)
+// windows.h first: the other Windows headers need its types.
+// clang-format off
 #include <windows.h>
 #include <shellapi.h>
+// clang-format on
 
 #include <cstdio>
 #include <cstdlib>
@@ -47,8 +50,8 @@ int wmain() {
     std::fprintf(stderr, "CERTBED_STUB_LOG is not set\n");
     return 3;
   }
-  HANDLE log = CreateFileW(log_path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                           OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  HANDLE log = CreateFileW(log_path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, nullptr);
   for (int tries = 0; log == INVALID_HANDLE_VALUE && tries < 1000; ++tries) {
     Sleep(10);  // another stand-in still holds the log (a loaded machine)
     log = CreateFileW(log_path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_ALWAYS,
@@ -64,10 +67,10 @@ int wmain() {
   wchar_t** argv = CommandLineToArgvW(command_line, &argc);
   wchar_t cwd[MAX_PATH];
   const DWORD cwd_size = GetCurrentDirectoryW(MAX_PATH, cwd);
-  std::string line = "{\"call\":" + std::to_string(call) + ",\"exe\":" + json_string(module_name()) +
-                     ",\"cwd\":" + json_string(cwd, cwd_size) +
-                     ",\"command_line\":" + json_string(command_line, wcslen(command_line)) +
-                     ",\"argv\":[";
+  std::string line =
+      "{\"call\":" + std::to_string(call) + ",\"exe\":" + json_string(module_name()) +
+      ",\"cwd\":" + json_string(cwd, cwd_size) +
+      ",\"command_line\":" + json_string(command_line, wcslen(command_line)) + ",\"argv\":[";
   for (int i = 0; i < argc; ++i) {
     if (i) line += ",";
     line += json_string(argv[i], wcslen(argv[i]));
