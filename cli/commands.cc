@@ -13,6 +13,7 @@
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/emulator/snapshot/snapshot.h"
 #include "certbed/repair/apply/repair_store.h"
+#include "certbed/repair/formats/inf/inf_lines.h"
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/store/cert_id.h"
@@ -292,6 +293,30 @@ nlohmann::ordered_json inf_property_json(const repair::InfProperty& p) {
   return out;
 }
 
+// certbed inf check FILE --lines: the lexical layer only, for comparing with SetupAPI's reading.
+int print_inf_lines(const std::string& path) {
+  auto data = emulator::read_file(path);
+  if (!data) return report(data.error());
+  auto read = repair::read_inf_lines(*data, path);
+  if (!read) return report(read.error());
+  nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+  for (const auto& e : read->entries) {
+    entries.push_back({{"section", e.section},
+                       {"key", e.key ? nlohmann::ordered_json(*e.key) : nlohmann::ordered_json()},
+                       {"value", e.value},
+                       {"line", e.line}});
+  }
+  nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+  for (const auto& w : read->warnings)
+    warnings.push_back({{"line", w.line}, {"message", w.message}});
+  std::cout << nlohmann::ordered_json{{"encoding", read->encoding},
+                                      {"lines", entries},
+                                      {"warnings", warnings}}
+                   .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_inf_command(CLI::App& app, int& exit_code) {
@@ -302,8 +327,16 @@ void add_inf_command(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   check->add_option("FILE", *file, "INF file (UTF-8 or UTF-16 with BOM)")->required();
   check->add_flag("--json", *json, "Print JSON");
+  auto lines = std::make_shared<bool>(false);
+  check->add_flag("--lines", *lines,
+                  "Print every entry of every section as the INF lexer reads it (JSON: section, "
+                  "key, value, line), after [Strings] substitution");
   check->callback([=, &exit_code] {
-    if (*json) unfilter_stdout();
+    if (*json || *lines) unfilter_stdout();
+    if (*lines) {
+      exit_code = print_inf_lines(*file);
+      return;
+    }
     auto parsed = read_property_inf(*file, /*print_warnings=*/!*json);
     if (!parsed) {
       exit_code = report(parsed.error());

@@ -36,6 +36,9 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+constexpr std::string_view kCmdRepairstore =
+    R"("%SystemRoot%\System32\certutil.exe" -repairstore )";
+
 // The lines a script may contain besides -repairstore lines: those of a plan with every kind of
 // step (backup with the CA, repairstore, verify, retry, manual).
 struct FixedLines {
@@ -64,7 +67,7 @@ const FixedLines& fixed_lines() {
     CHECK(plan.ok(), "the reference plan fails");
     FixedLines out;
     for (const auto& line : split_lines(render_cmd_script(*plan).value())) {
-      if (!line.starts_with("certutil -repairstore ")) out.cmd.insert(line);
+      if (!line.starts_with(kCmdRepairstore)) out.cmd.insert(line);
     }
     for (const auto& line : split_lines(render_powershell_script(*plan).value())) {
       if (!line.starts_with("Invoke-Checked @('-repairstore'")) out.ps1.insert(line);
@@ -203,10 +206,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto ps1 = render_powershell_script(*plan);
   CHECK(ps1.ok(), ("render_powershell_script failed: " + ps1.error().to_string()).c_str());
   static const std::regex cmd_line(
-      R"re(certutil -repairstore "my" "([0-9a-f]{1,128})"(?: "keyprov-([0-9a-f]{1,128})\.inf")? \|\| goto :fail)re");
+      R"re("%SystemRoot%\\System32\\certutil\.exe" -repairstore "my" "([0-9a-f]{1,128})"(?: "keyprov-([0-9a-f]{1,128})\.inf")?)re");
   static const std::regex ps1_line(
       R"re(Invoke-Checked @\('-repairstore', \$store, '([0-9a-f]{1,128})'(?:, 'keyprov-([0-9a-f]{1,128})\.inf')?\))re");
-  check_script(*cmd, fixed_lines().cmd, cmd_line, "certutil -repairstore ", inputs);
+  check_script(*cmd, fixed_lines().cmd, cmd_line, kCmdRepairstore, inputs);
   check_script(*ps1, fixed_lines().ps1, ps1_line, "Invoke-Checked @('-repairstore'", inputs);
   (void)render_plan_summary(*plan);
   return 0;

@@ -119,11 +119,13 @@ TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {
   auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
   const auto plan = plan_for(machine);
   const auto cmd = render_cmd_script(plan).value();
-  EXPECT_NE(cmd.find("certutil -repairstore \"my\" \"1f3a5c7e9b2d4f6081a3c5e7092b4d6f\" "
-                     "\"keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf\" || goto :fail"),
+  EXPECT_NE(cmd.find("\"%SystemRoot%\\System32\\certutil.exe\" -repairstore \"my\" "
+                     "\"1f3a5c7e9b2d4f6081a3c5e7092b4d6f\" "
+                     "\"keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf\"\r\n"
+                     "if %ERRORLEVEL% NEQ 0 goto :fail\r\n"),
             std::string::npos)
       << cmd;
-  EXPECT_NE(cmd.find("certutil -backup"), std::string::npos);
+  EXPECT_NE(cmd.find("\"%SystemRoot%\\System32\\certutil.exe\" -backup"), std::string::npos);
   EXPECT_NE(cmd.find("DisableDelayedExpansion"), std::string::npos);
   const auto ps = render_powershell_script(plan).value();
   EXPECT_NE(ps.find("Invoke-Checked @('-repairstore', $store, '1f3a5c7e9b2d4f6081a3c5e7092b4d6f', "
@@ -131,6 +133,48 @@ TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {
             std::string::npos)
       << ps;
   EXPECT_NE(ps.find("$ErrorActionPreference = 'Stop'"), std::string::npos);
+}
+
+TEST(RepairPlan, CmdScriptCallsProgramsByFullPathAndChecksEveryExitCodeOnItsOwnLine) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  const auto cmd = render_cmd_script(plan_for(machine)).value();
+  // Neither form stops reliably: "if errorlevel 1" misses negative HRESULTs, and Wine's cmd
+  // runs the right side of "||" even after a success.
+  EXPECT_EQ(cmd.find("errorlevel 1"), std::string::npos) << cmd;
+  EXPECT_EQ(cmd.find("||"), std::string::npos) << cmd;
+  std::size_t calls = 0;
+  std::size_t pos = 0;
+  std::string previous;
+  while (pos < cmd.size()) {
+    const std::size_t end = cmd.find("\r\n", pos);
+    ASSERT_NE(end, std::string::npos) << "every line ends with CRLF";
+    const std::string line = cmd.substr(pos, end - pos);
+    pos = end + 2;
+    if (previous.find("certutil") != std::string::npos && previous.rfind("rem", 0) != 0 &&
+        previous.rfind("echo", 0) != 0) {
+      EXPECT_EQ(previous.rfind("\"%SystemRoot%\\System32\\certutil.exe\" ", 0), 0u) << previous;
+      EXPECT_EQ(line, "if %ERRORLEVEL% NEQ 0 goto :fail") << previous;
+      ++calls;
+    }
+    if (previous.rfind("\"%SystemRoot%\\System32\\reg.exe\" export ", 0) == 0) {
+      EXPECT_EQ(line, "if %ERRORLEVEL% NEQ 0 goto :fail") << previous;
+      ++calls;
+    }
+    previous = line;
+  }
+  EXPECT_EQ(calls, 5u) << cmd;  // two store dumps, reg export, the CA backup, one repairstore
+}
+
+TEST(RepairPlan, PowerShellScriptCallsProgramsByFullPath) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  const auto ps = render_powershell_script(plan_for(machine)).value();
+  EXPECT_NE(ps.find("$certutil = (Join-Path $env:SystemRoot 'System32\\certutil.exe')"),
+            std::string::npos)
+      << ps;
+  EXPECT_NE(ps.find("$reg = (Join-Path $env:SystemRoot 'System32\\reg.exe')"), std::string::npos);
+  EXPECT_EQ(ps.find("& certutil"), std::string::npos) << ps;
+  EXPECT_EQ(ps.find("& reg"), std::string::npos) << ps;
+  EXPECT_NE(ps.find("& $reg export"), std::string::npos) << ps;
 }
 
 TEST(RepairPlan, LostAssociationIsRepairedWithoutAnInfAndNeedsNoCaBackup) {
@@ -141,7 +185,7 @@ TEST(RepairPlan, LostAssociationIsRepairedWithoutAnInfAndNeedsNoCaBackup) {
   ASSERT_EQ(plan.steps.size(), 3u);
   EXPECT_EQ(plan.steps[1].cert_id, "610000000a1b2c3d4e5f60718293a4b5c6000a");
   EXPECT_FALSE(plan.steps[1].inf_file.has_value());
-  EXPECT_EQ(render_cmd_script(plan).value().find("certutil -backup"), std::string::npos);
+  EXPECT_EQ(render_cmd_script(plan).value().find("-backup"), std::string::npos);
 }
 
 TEST(ScriptQuoting, CmdDoublesPercentAndRefusesWhatItCannotQuote) {
