@@ -19,11 +19,14 @@ import plan_corpus
 import wine_env
 
 MAX_FIELD_LEN = 511
+CERTBED = None  # the certbed binary, set by main()
 
 # Hand-written INFs: (name, bytes, expectation). "agree": the same reading; "both-refuse": neither
 # opens it; "refuses": certbed rejects a file SetupAPI reads; "warns": certbed warns on a line
-# SetupAPI reads differently; "truncates": SetupAPI cuts a field that certbed keeps whole; "ansi":
-# UTF-8 without a BOM, which SetupAPI reads in the ANSI code page; ("differs", certbed's value,
+# SetupAPI reads differently; "truncates": SetupAPI cuts a field at 511 characters and certbed
+# refuses the file; "ansi": UTF-8 without a BOM, which SetupAPI reads in the ANSI code page and
+# certbed's property reader (`inf check`) refuses; "agree-then-refused": the same lexical
+# reading, but certbed's property reader refuses the file; ("differs", certbed's value,
 # SetupAPI's value): a reading that differs without a warning, pinned so that a change shows.
 P = b"[Properties]\r\n"
 PROBES = [
@@ -35,12 +38,16 @@ PROBES = [
     ("unclosed-section", b"[Properties\r\n19 = Empty\r\n", "both-refuse"),
     ("field-over-511", P + b"11 = {text}" + b"x" * 600 + b"\r\n", "truncates"),
     ("utf8-no-bom", P + "11 = {text}Müller 東京\r\n".encode(), "ansi"),
+    ("nul-in-value", P + b"11 = {text}Con\x00toso\r\n", "refuses"),
     ("tab-inside-value", P + b"11 = {text}a\tb\r\n", ("differs", "{text}a b", "{text}a\tb")),
     ("continuation-spaces", P + b"11 = {text}first \\\r\n  second\r\n",
      ("differs", "{text}first   second", "{text}firstsecond")),
     ("strings-value-with-comma", P + b"11 = %name%\r\n[Strings]\r\nname = a,b\r\n",
      ("differs", "a,b", "a")),
-    ("utf8-bom", b"\xef\xbb\xbf" + P + "11 = {text}Müller 東京 🔑\r\n".encode(), "agree"),
+    # Wine reads a UTF-8 BOM as UTF-8; Microsoft documents only UTF-16LE for non-ASCII INF text,
+    # so certbed's property reader refuses it, though the lexical layer agrees.
+    ("utf8-bom", b"\xef\xbb\xbf" + P + "11 = {text}Müller 東京 🔑\r\n".encode(),
+     "agree-then-refused"),
     ("utf16le-bom", "\ufeff[Properties]\r\n11 = {text}Müller 東京 🔑\r\n".encode("utf-16-le"),
      "agree"),
     ("comments-and-quotes", P + b'; c\r\n11 = "{text}a;b" ; c\r\n19 = "say ""hi"""\r\n', "agree"),
@@ -91,12 +98,6 @@ def utf16_len(text):
     return len(text.encode("utf-16-le")) // 2
 
 
-def is_known_ansi_defect(path):
-    data = path.read_bytes()
-    return not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and any(
-        b >= 0x80 for b in data)
-
-
 def differences(mine, theirs):
     """The [Properties] lines on which the two readings differ, as messages."""
     ours = [e for e in mine["lines"] if e["section"] == "properties"]
@@ -116,17 +117,28 @@ def differences(mine, theirs):
     return problems
 
 
-def check_probe(name, expectation, mine, error, reading):
+def certbed_check_exit(path):
+    """The exit code of certbed's property reader (`inf check`), which the repair paths use."""
+    return subprocess.run([CERTBED, "inf", "check", str(path)], capture_output=True,
+                          stdin=subprocess.DEVNULL, timeout=60).returncode
+
+
+def check_probe(name, path, expectation, mine, error, reading):
     opened = "error" not in reading
     if expectation == "both-refuse":
         if error is None or opened:
             return [f"probe {name}: expected both to refuse it (certbed error: {error}, "
                     f"SetupAPI opened: {opened})"]
         return []
-    if expectation == "refuses":
+    if expectation in ("refuses", "truncates"):
         if error is None or not opened:
             return [f"probe {name}: expected certbed to refuse a file SetupAPI reads "
                     f"(certbed error: {error}, SetupAPI opened: {opened})"]
+        if expectation == "truncates":
+            field = setupapi_properties(reading)[0]["fields"][0]
+            if utf16_len(field) != MAX_FIELD_LEN:
+                return [f"probe {name}: expected SetupAPI to cut the field at {MAX_FIELD_LEN} "
+                        f"characters, it read {utf16_len(field)}"]
         return []
     if error is not None or not opened:
         return [f"probe {name}: certbed error {error!r}, SetupAPI {reading}"]
@@ -134,20 +146,24 @@ def check_probe(name, expectation, mine, error, reading):
     diff = differences(mine, theirs)
     if expectation == "agree":
         return [f"probe {name}: {d}" for d in diff]
+    if expectation == "agree-then-refused":
+        problems = [f"probe {name}: {d}" for d in diff]
+        if certbed_check_exit(path) != 2:
+            problems.append(f"probe {name}: expected certbed inf check to refuse it")
+        return problems
     if expectation == "warns":
         if not mine["warnings"] or not diff:
             return [f"probe {name}: expected a certbed warning on a line SetupAPI reads "
                     f"differently (warnings {mine['warnings']}, differences {diff})"]
         return []
     ours = mine["lines"][0]["value"]
-    if expectation == "truncates":
-        field = theirs[0]["fields"][0]
-        if utf16_len(field) != MAX_FIELD_LEN or utf16_len(ours) <= MAX_FIELD_LEN:
-            return [f"probe {name}: expected SetupAPI to cut the field at {MAX_FIELD_LEN} "
-                    f"characters ({utf16_len(field)}) and certbed to keep it ({utf16_len(ours)})"]
-        return []
     if expectation == "ansi":
-        return [] if diff else [f"probe {name}: expected SetupAPI to read UTF-8 without BOM as ANSI"]
+        problems = [] if diff else [f"probe {name}: expected SetupAPI to read UTF-8 without BOM "
+                                    "as ANSI"]
+        if certbed_check_exit(path) != 2:
+            problems.append(f"probe {name}: expected certbed inf check to refuse non-ASCII text "
+                            "outside UTF-16")
+        return problems
     _, want_ours, want_theirs = expectation
     if (ours, theirs[0]["text"]) != (want_ours, want_theirs):
         return [f"probe {name}: the pinned readings changed: certbed {ours!r} (was "
@@ -157,7 +173,9 @@ def check_probe(name, expectation, mine, error, reading):
 
 
 def main():
+    global CERTBED
     certbed, probe_exe, source_dir, state = sys.argv[1:5]
+    CERTBED = certbed
     start = time.monotonic()
     prefix = wine_env.prefix_from_state(state)
     source = pathlib.Path(source_dir)
@@ -175,7 +193,7 @@ def main():
         every = written + fixtures + list(probes)
         readings = wine_readings(probe_exe, prefix, every)
 
-        fails, known, departures = [], [], []
+        fails, departures = [], []
         for label, code, err in refused:
             fails.append(f"certbed plan refused {label} (exit {code}): {err}")
         for path in every:
@@ -183,7 +201,7 @@ def main():
             reading = readings[path]
             if path in probes:
                 name, expectation = probes[path]
-                fails += check_probe(name, expectation, mine, error, reading)
+                fails += check_probe(name, path, expectation, mine, error, reading)
                 continue
             rel = label_of.get(path) or path.relative_to(source)
             if error is not None or "error" in reading:
@@ -198,27 +216,22 @@ def main():
                                for line in theirs for f in line["fields"])
             diff = differences(mine, theirs)
             if too_long:
-                known.append(f"KNOWN DEFECT (a field over {MAX_FIELD_LEN} characters, which "
-                             f"SetupAPI (Wine's MAX_FIELD_LEN) truncates; the INF writer must "
-                             f"refuse it): {rel}")
-                known += [f"  {rel}: {d[:200]}" for d in diff]
+                fails.append(f"{rel}: a field of {MAX_FIELD_LEN} or more characters, which "
+                             "SetupAPI (Wine's MAX_FIELD_LEN) cuts; the INF writer must refuse it")
             elif diff and mine["warnings"] and path not in written:
                 departures.append(f"{rel}: certbed warns, SetupAPI reads {len(diff)} line(s) "
                                   "differently (a departure: certbed is stricter)")
-            elif diff and is_known_ansi_defect(path):
-                known += [f"KNOWN DEFECT (INF written as UTF-8 without BOM; SetupAPI reads it in "
-                          f"the ANSI code page): {rel}: {d}" for d in diff]
             else:
                 fails += [f"{rel}: {d}" for d in diff]
 
         for d in departures:
             print(d)
-        for message in known + fails:
+        for message in fails:
             print("FAIL:", message)
         print(f"inf-setupapi: {len(written)} INFs from {len(plans)} plans, {len(fixtures)} fixture "
-              f"INFs, {len(probes)} probes; {len(known)} known-defect and {len(fails)} other "
-              f"failure(s) in {time.monotonic() - start:.1f} s")
-        return 1 if known or fails else 0
+              f"INFs, {len(probes)} probes; {len(fails)} failure(s) in "
+              f"{time.monotonic() - start:.1f} s")
+        return 1 if fails else 0
 
 
 if __name__ == "__main__":
