@@ -190,11 +190,11 @@ std::optional<std::string> LineAssembler::damage(string_view line) {
 
 void LineAssembler::deliver_unfaithful(std::size_t upto) {
   std::size_t kept = 0;
-  for (auto& entry : unfaithful_) {
-    if (entry.first <= upto) {
-      records_.note_unfaithful(entry.first, std::move(entry.second));
-    } else {
-      unfaithful_[kept++] = std::move(entry);
+  for (std::size_t i = 0; i < unfaithful_.size(); ++i) {
+    if (unfaithful_[i].first <= upto) {
+      records_.note_unfaithful(unfaithful_[i].first, std::move(unfaithful_[i].second));
+    } else if (kept++ != i) {
+      unfaithful_[kept - 1] = std::move(unfaithful_[i]);  // never onto itself
     }
   }
   unfaithful_.resize(kept);

@@ -541,6 +541,21 @@ TEST(DumpParserStreaming, ReplacementCharactersNulsAndCutLinesAreMarkedUnfaithfu
   EXPECT_TRUE(clean[0].unfaithful.empty());
 }
 
+TEST(DumpParserStreaming, UnfaithfulLineAfterAConsoleWideLineKeepsItsReason) {
+  // An 80-column line is held as a possible console wrap; the 8-bit line after it is not its
+  // continuation, so both go on separately and the second keeps its own reason.
+  const std::string wide = "  Subject: CN=" + std::string(80 - 14, 'w');
+  ASSERT_EQ(wide.size(), 80u);
+  auto [certs, summary] = parse_ok("Serial Number: 01\n" + wide +
+                                   "\n  Key Container = M\x81ller CA\n"
+                                   "  Provider = P\n");
+  ASSERT_EQ(certs.size(), 1u);
+  ASSERT_EQ(certs[0].unfaithful.size(), 1u);
+  EXPECT_EQ(certs[0].unfaithful[0].line, 3u);
+  EXPECT_NE(certs[0].unfaithful[0].reason.find("not UTF-8"), std::string::npos)
+      << "reason: '" << certs[0].unfaithful[0].reason << "'";
+}
+
 // ---- Tolerance ---------------------------------------------------------------------------------
 
 TEST(DumpParserTolerance, TruncatedFileKeepsCompleteRecordsAndMarksTheLastIncomplete) {
