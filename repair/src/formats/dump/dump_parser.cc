@@ -3,6 +3,9 @@
 // dump_encoding.cc, dump_lines.cc and dump_record*.cc; to_cert_facts in dump_cert_facts.cc.
 #include "certbed/repair/formats/dump/dump_parser.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,33 +64,57 @@ class StoreDumpParser::Impl {
   }
 
   void feed(std::string_view bytes) {
-    if (finished_) return;
+    if (done()) return;
     decoder_.feed(bytes);
+    const std::size_t limit = ctx_.options.max_bytes_without_evidence;
+    bytes_fed_ += std::min(bytes.size(), SIZE_MAX - bytes_fed_);
+    // After the whole chunk is decoded, so evidence anywhere in it counts.
+    if (bytes_fed_ > limit && !records_.evidence()) gave_up_ = true;
   }
+
+  bool done() const { return finished_ || gave_up_; }
 
   Result<DumpSummary> finish() {
     if (finished_) return finish_result();
     finished_ = true;
-    decoder_.finish();
-    lines_.finish();
-    records_.finish(lines_.line_count());
+    // Once given up, the held line and record are not flushed: the verdict stays the one
+    // reached within the limit.
+    if (!gave_up_) {
+      decoder_.finish();
+      lines_.finish();
+      records_.finish(lines_.line_count());
+    }
     return finish_result();
   }
 
  private:
   Result<DumpSummary> finish_result() const {
     const DumpSummary& summary = ctx_.summary;
+    // A parser that gave up read nothing after deciding, so it has no evidence either.
     if (!records_.evidence()) {
       const std::string what = summary.source_name.empty() ? "input" : summary.source_name;
+      const std::string where = gave_up_ ? "the first " +
+                                               byte_count(ctx_.options.max_bytes_without_evidence) +
+                                               " (" + std::to_string(summary.lines) + " lines)"
+                                         : std::to_string(summary.lines) + " lines";
       return make_error(ErrorCode::kParse,
                         what + " is not a certutil store dump: no '" +
                             std::string(df::kSeparatorPrefix) +
                             "N ================' separator, 'Serial Number:' line or "
                             "'CertUtil: -<verb> ...' line in " +
-                            std::to_string(summary.lines) + " lines",
+                            where,
                         SourceLocation{summary.source_name, summary.lines, 0});
     }
     return summary;
+  }
+
+  // "4 MiB", "64 KiB", "1000 bytes".
+  static std::string byte_count(std::size_t n) {
+    constexpr std::size_t kKiB = 1024;
+    constexpr std::size_t kMiB = kKiB * kKiB;
+    if (n != 0 && n % kMiB == 0) return std::to_string(n / kMiB) + " MiB";
+    if (n != 0 && n % kKiB == 0) return std::to_string(n / kKiB) + " KiB";
+    return std::to_string(n) + (n == 1 ? " byte" : " bytes");
   }
 
   // The stages refer to the context and to the next stage: declaration order is construction
@@ -97,6 +124,8 @@ class StoreDumpParser::Impl {
   dump_detail::LineAssembler lines_;
   dump_detail::DumpDecoder decoder_;
   bool finished_ = false;
+  std::size_t bytes_fed_ = 0;  // raw bytes, saturating
+  bool gave_up_ = false;       // max_bytes_without_evidence passed without evidence
 };
 
 StoreDumpParser::StoreDumpParser(Callback on_certificate, std::string source_name,
@@ -107,6 +136,7 @@ StoreDumpParser::StoreDumpParser(StoreDumpParser&&) noexcept = default;
 StoreDumpParser& StoreDumpParser::operator=(StoreDumpParser&&) noexcept = default;
 
 void StoreDumpParser::feed(std::string_view bytes) { impl_->feed(bytes); }
+bool StoreDumpParser::done() const { return impl_->done(); }
 Result<DumpSummary> StoreDumpParser::finish() { return impl_->finish(); }
 
 Result<std::pair<std::vector<DumpCertificate>, DumpSummary>> parse_store_dump(

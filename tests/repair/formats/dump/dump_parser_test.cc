@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certbed/repair/formats/dump/dump_format.h"
@@ -864,6 +868,109 @@ TEST(DumpParserTolerance, DumpStartingAtSerialNumberHasNoIndex) {
   EXPECT_EQ(certs[0].issuer, "CN=x");
   EXPECT_EQ(certs[0].not_before, "1/1/2020 1:00 AM");
   EXPECT_TRUE(has_warning_at(summary, 1, "store index is unknown"));
+}
+
+// ---- Input that is not a dump is refused early ------------------------------------------------
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+constexpr std::size_t kChunk = std::size_t{64} << 10;
+
+struct EarlyStop {
+  std::size_t fed_when_done = 0;  // bytes fed when done() first held; 0 if it never did
+  Result<DumpSummary> finished = DumpSummary{};
+};
+
+// Feeds `input` in `chunk`-byte pieces; with `stop_when_done` the loop stops at done(), as a
+// reader would, otherwise it feeds everything.
+EarlyStop feed_until_done(std::string_view input, std::size_t chunk, bool stop_when_done) {
+  EarlyStop out;
+  StoreDumpParser parser([](DumpCertificate&&) {}, "junk.bin");
+  for (std::size_t at = 0; at < input.size(); at += chunk) {
+    if (stop_when_done && parser.done()) break;
+    parser.feed(input.substr(at, chunk));
+    if (parser.done() && out.fed_when_done == 0) {
+      out.fed_when_done = std::min(at + chunk, input.size());
+    }
+  }
+  out.finished = parser.finish();
+  EXPECT_TRUE(parser.done());
+  return out;
+}
+
+void expect_refused_within_the_limit(const std::string& junk) {
+  const EarlyStop run = feed_until_done(junk, kChunk, /*stop_when_done=*/false);
+  EXPECT_GT(run.fed_when_done, 4 * kMiB);
+  EXPECT_LE(run.fed_when_done, 4 * kMiB + kChunk);
+  ASSERT_FALSE(run.finished.ok());
+  const Error& error = run.finished.error();
+  EXPECT_EQ(error.code, ErrorCode::kParse);
+  EXPECT_NE(error.message.find("junk.bin is not a certutil store dump"), std::string::npos)
+      << error.message;
+  EXPECT_NE(error.message.find("in the first 4 MiB ("), std::string::npos) << error.message;
+  // What was fed after done() changed nothing: stopping there gives the same error.
+  const EarlyStop stopped = feed_until_done(junk, kChunk, /*stop_when_done=*/true);
+  ASSERT_FALSE(stopped.finished.ok());
+  EXPECT_EQ(stopped.finished.error(), error);
+}
+
+TEST(DumpParserEvidenceLimit, NulBytesAreRefusedAfterFourMebibytes) {
+  expect_refused_within_the_limit(std::string(5 * kMiB, '\0'));
+}
+
+TEST(DumpParserEvidenceLimit, RandomBytesAreRefusedAfterFourMebibytes) {
+  std::string junk(5 * kMiB, '\0');
+  std::uint32_t state = 0x2545F491u;  // xorshift32, fixed seed
+  for (char& c : junk) {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    c = static_cast<char>(state & 0xFFu);
+  }
+  expect_refused_within_the_limit(junk);
+}
+
+TEST(DumpParserEvidenceLimit, Utf16InputIsMeasuredInRawBytes) {
+  // 5 MiB raw is 2.5 MiB of text: still refused after 4 MiB fed.
+  std::string junk = "\xFF\xFE";
+  while (junk.size() < 5 * kMiB) junk += std::string("n\0o\0t\0e\0s\0\n\0", 12);
+  expect_refused_within_the_limit(junk);
+}
+
+TEST(DumpParserEvidenceLimit, RealDumpIsParsedAsBeforeAndNotDoneUntilFinish) {
+  const std::string text = read_fixture("07-dc-my-missing-keyset-archived-nonverbose.txt");
+  std::vector<DumpCertificate> certs;
+  StoreDumpParser parser([&certs](DumpCertificate&& c) { certs.push_back(std::move(c)); }, "x");
+  for (std::size_t at = 0; at < text.size(); at += 97) {
+    parser.feed(std::string_view(text).substr(at, 97));
+    EXPECT_FALSE(parser.done()) << "after " << at + 97 << " bytes";
+  }
+  auto summary = parser.finish();
+  EXPECT_TRUE(parser.done());
+  ASSERT_TRUE(summary.ok()) << summary.error().to_string();
+  const Parsed whole = parse_ok(text, "x");
+  EXPECT_EQ(certs, whole.first);
+  EXPECT_EQ(*summary, whole.second);
+  EXPECT_EQ(certs.size(), 3u);
+}
+
+TEST(DumpParserEvidenceLimit, DumpAfterThreeMebibytesOfBlankLinesStillParses) {
+  const std::string dump = read_fixture("07-dc-my-missing-keyset-archived-nonverbose.txt");
+  const std::string text = std::string(3 * kMiB, '\n') + dump;
+  std::vector<DumpCertificate> certs;
+  StoreDumpParser parser([&certs](DumpCertificate&& c) { certs.push_back(std::move(c)); }, "x");
+  for (std::size_t at = 0; at < text.size(); at += kChunk) {
+    parser.feed(std::string_view(text).substr(at, kChunk));
+    EXPECT_FALSE(parser.done()) << "after " << at + kChunk << " bytes";
+  }
+  auto summary = parser.finish();
+  ASSERT_TRUE(summary.ok()) << summary.error().to_string();
+  const Parsed plain = parse_ok(dump, "x");
+  ASSERT_EQ(certs.size(), plain.first.size());
+  for (std::size_t i = 0; i < certs.size(); ++i) {
+    EXPECT_EQ(certs[i].serial, plain.first[i].serial);
+    EXPECT_EQ(certs[i].key_provider, plain.first[i].key_provider);
+    EXPECT_EQ(certs[i].first_line, plain.first[i].first_line + 3 * kMiB);
+  }
 }
 
 TEST(DumpFormat, SeparatorAndCompletionLinesHaveTheRealShape) {

@@ -149,6 +149,12 @@ struct DumpParserOptions {
   std::size_t max_line_bytes = std::size_t{1} << 20;     // longer lines are truncated
   std::size_t max_record_bytes = std::size_t{16} << 20;  // longer records are cut
   std::size_t max_warnings = 1000;
+  // Input that shows nothing only certutil prints (a separator, a "Serial Number:" line, a
+  // "CertUtil: -<verb>" line) within this many raw bytes is not a dump: the parser stops there
+  // instead of reading a device or a large unrelated file to its end. Checked after each fed
+  // chunk, so a chunk that crosses the limit is still read whole; real dumps show a separator in
+  // their first lines.
+  std::size_t max_bytes_without_evidence = std::size_t{4} << 20;
 };
 
 // Feed chunks of any size; each finished certificate record goes to the callback, so memory is
@@ -166,8 +172,14 @@ class StoreDumpParser {
   StoreDumpParser& operator=(const StoreDumpParser&) = delete;
 
   // Raw file bytes. Detects a UTF-8, UTF-16LE or UTF-16BE BOM (and BOM-less UTF-16 by its NUL
-  // bytes); a code unit, surrogate pair or CRLF may be split across chunks.
+  // bytes); a code unit, surrogate pair or CRLF may be split across chunks. Does nothing once
+  // done().
   void feed(std::string_view bytes);
+
+  // True once more input cannot change the outcome: after finish(), or once more than
+  // DumpParserOptions::max_bytes_without_evidence bytes were fed without a sign of a dump (then
+  // finish() is the not-a-dump error). A read loop stops reading here.
+  bool done() const;
 
   // Flushes the last record (complete=false when the input ended inside it). An error only when
   // the input is not a certutil dump at all; every other problem is a warning with a line.
