@@ -2,6 +2,7 @@
 // keeps input values inert in them.
 #include "certbed/repair/model/bytes.h"
 #include "certbed/repair/planner/repair_plan.h"
+#include "certbed/repair/store/cert_id.h"
 
 namespace certbed::repair {
 namespace {
@@ -104,7 +105,8 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
         break;
       case StepKind::kRepairStore: {
         if (!is_hex_id(step.cert_id)) {
-          return make_error(ErrorCode::kUnsafe, "certificate id \"" + step.cert_id +
+          return make_error(ErrorCode::kUnsafe, "certificate id \"" +
+                                                    cert_id_excerpt(step.cert_id) +
                                                     "\" is not hex; refusing to script it");
         }
         auto id = quote_cmd_argument(step.cert_id);
@@ -180,7 +182,8 @@ Result<std::string> render_powershell_script(const RepairPlan& plan) {
         break;
       case StepKind::kRepairStore: {
         if (!is_hex_id(step.cert_id)) {
-          return make_error(ErrorCode::kUnsafe, "certificate id \"" + step.cert_id +
+          return make_error(ErrorCode::kUnsafe, "certificate id \"" +
+                                                    cert_id_excerpt(step.cert_id) +
                                                     "\" is not hex; refusing to script it");
         }
         auto id = quote_powershell_argument(step.cert_id);

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string>
 
 #include "certbed/repair/model/bytes.h"
+#include "certbed/repair/model/printable.h"
 
 namespace certbed::repair {
 namespace {
@@ -25,11 +27,15 @@ std::optional<std::size_t> parse_index(std::string_view token) {
 
 }  // namespace
 
+std::string cert_id_excerpt(std::string_view id) {
+  return printable_excerpt(id, kCertIdExcerptBytes);
+}
+
 Result<std::vector<std::size_t>> match_cert_ids(const ReadOnlyStore& store,
                                                 std::string_view cert_id_list) {
   std::vector<std::size_t> matched;
   std::size_t start = 0;
-  while (start <= cert_id_list.size()) {
+  for (std::size_t item = 1; start <= cert_id_list.size(); ++item) {
     std::size_t comma = cert_id_list.find(',', start);
     if (comma == std::string_view::npos) comma = cert_id_list.size();
     std::string_view token = trim(cert_id_list.substr(start, comma - start));
@@ -37,8 +43,9 @@ Result<std::vector<std::size_t>> match_cert_ids(const ReadOnlyStore& store,
       token = trim(token.substr(1, token.size() - 2));
     }
     if (token.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "empty certificate id in list \"" + std::string(cert_id_list) + "\"");
+      return make_error(ErrorCode::kInvalidArgument, "empty certificate id (item " +
+                                                         std::to_string(item) + ") in list \"" +
+                                                         cert_id_excerpt(cert_id_list) + "\"");
     }
 
     std::vector<std::size_t> hits;
@@ -52,7 +59,7 @@ Result<std::vector<std::size_t>> match_cert_ids(const ReadOnlyStore& store,
     std::sort(hits.begin(), hits.end());
     hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
     if (hits.empty()) {
-      return make_error(ErrorCode::kNotFound, "certificate id \"" + std::string(token) +
+      return make_error(ErrorCode::kNotFound, "certificate id \"" + cert_id_excerpt(token) +
                                                   "\" matches no certificate in " +
                                                   store.description());
     }
@@ -60,7 +67,7 @@ Result<std::vector<std::size_t>> match_cert_ids(const ReadOnlyStore& store,
       std::string which;
       for (auto i : hits) which += (which.empty() ? "" : ", ") + std::to_string(i);
       return make_error(ErrorCode::kAmbiguous,
-                        "certificate id \"" + std::string(token) +
+                        "certificate id \"" + cert_id_excerpt(token) +
                             "\" matches more than one certificate (indexes " + which +
                             "); use the SHA-1 thumbprint");
     }

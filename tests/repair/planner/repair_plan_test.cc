@@ -204,6 +204,22 @@ TEST(ScriptQuoting, PowerShellDoublesEveryKindOfSingleQuote) {
   EXPECT_FALSE(quote_powershell_argument("a\nb").ok());
 }
 
+TEST(RepairPlan, ScriptsRefuseANonHexCertificateIdQuotingOnlyAnExcerpt) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  auto plan = plan_for(machine);
+  ASSERT_EQ(plan.steps[1].kind, StepKind::kRepairStore);
+  plan.steps[1].cert_id = "\x1b[2J" + std::string(100000, 'z');
+  for (const auto& script : {render_cmd_script(plan), render_powershell_script(plan)}) {
+    ASSERT_FALSE(script.ok());
+    const std::string& message = script.error().message;
+    EXPECT_EQ(script.error().code, ErrorCode::kUnsafe);
+    EXPECT_LT(message.size(), 300u) << message;
+    EXPECT_EQ(message.find('\x1b'), std::string::npos);
+    EXPECT_NE(message.find("\\x1b[2Jzzz"), std::string::npos) << message;
+    EXPECT_NE(message.find("...\" is not hex"), std::string::npos) << message;
+  }
+}
+
 // A machine whose KSP CA container has a hostile name and KeySpec 2.
 Machine hostile_machine(const std::string& container) {
   Machine machine = emulator::build_scenario("ca-ksp-keyspec2").value();

@@ -1,6 +1,9 @@
+// Tests for CertIdList matching: which tokens select which certificates, and what the errors say.
 #include "certbed/repair/store/cert_id.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/keys/key_source.h"
@@ -55,6 +58,50 @@ TEST_F(CertIdMatching, UnmatchedEmptyAndAmbiguousTokensAreErrors) {
   EXPECT_FALSE(match_cert_ids(store, "0,,1").ok());
   EXPECT_FALSE(match_cert_ids(store, "").ok());
   EXPECT_FALSE(match_cert_ids(store, "7").ok());  // no such index
+}
+
+TEST_F(CertIdMatching, LongUnknownIdIsQuotedAsAShortExcerpt) {
+  const std::string id(100000, 'f');
+  auto r = match_cert_ids(store, id);
+  ASSERT_FALSE(r.ok());
+  const std::string& message = r.error().message;
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_LT(message.size(), 300u) << message;
+  EXPECT_NE(message.find("\"" + std::string(kCertIdExcerptBytes, 'f') + "...\""), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("matches no certificate in LocalMachine\\My"), std::string::npos)
+      << message;
+}
+
+TEST_F(CertIdMatching, ShortUnknownIdIsQuotedWholeWithControlsEscaped) {
+  const std::string id(40, 'e');
+  auto r = match_cert_ids(store, "0, " + id);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("certificate id \"" + id + "\" matches no certificate"),
+            std::string::npos)
+      << r.error().message;
+  auto esc = match_cert_ids(store, "\x1b]0;owned\x07");
+  ASSERT_FALSE(esc.ok());
+  EXPECT_EQ(esc.error().message.find('\x1b'), std::string::npos);
+  EXPECT_NE(esc.error().message.find("\"\\x1b]0;owned\\x07\""), std::string::npos)
+      << esc.error().message;
+}
+
+TEST_F(CertIdMatching, EmptyItemInALongListIsNamedByPositionAndTheListIsCut) {
+  const std::string list = "0," + std::string(100000, 'a') + ",,1";
+  auto r = match_cert_ids(store, list);
+  ASSERT_FALSE(r.ok());
+  // "aaa..." is no certificate, so the error is about it, before the empty item is reached.
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_LT(r.error().message.size(), 300u);
+  auto empty = match_cert_ids(store, "0,1,," + std::string(100000, ' '));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_LT(empty.error().message.size(), 300u);
+  EXPECT_NE(empty.error().message.find("empty certificate id (item 3) in list \"0,1,,"),
+            std::string::npos)
+      << empty.error().message;
+  EXPECT_NE(empty.error().message.find("...\""), std::string::npos);
 }
 
 TEST(CertIdAmbiguity, ASerialSharedByTwoCertificatesIsRejected) {
