@@ -1,12 +1,13 @@
-// Helpers every command shares: error reports, store selection, INF reading, backups.
+// Helpers every command shares: error reports, store selection, INF reading, snapshot updates.
 #include "cli_support.h"
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/platform/output_file.h"
+#include "certbed/repair/model/printable.h"
 #include "commands.h"
 
 namespace certbed::cli {
@@ -23,44 +24,103 @@ void add_store_options(CLI::App* cmd, StoreSelection& selection) {
       ->capture_default_str();
 }
 
-repair::Result<OpenSnapshot> open_snapshot(const std::string& file,
-                                           const StoreSelection& selection) {
-  auto machine = emulator::load_snapshot(file);
-  if (!machine) return machine.error();
+repair::Result<std::unique_ptr<emulator::EmulatedStore>> select_store(
+    emulator::Machine& machine, const std::string& file, const StoreSelection& selection) {
   auto location = emulator::parse_location(selection.location);
   if (!location) return location.error();
-  if (machine->find_store(*location, selection.name) == nullptr) {
+  if (machine.find_store(*location, selection.name) == nullptr) {
     return repair::make_error(
         repair::ErrorCode::kNotFound,
         fmt::format("{}: no store {}\\{}", file, selection.location, selection.name));
   }
+  return std::make_unique<emulator::EmulatedStore>(machine, *location, selection.name);
+}
+
+repair::Result<OpenSnapshot> open_snapshot(const std::string& file,
+                                           const StoreSelection& selection) {
+  auto machine = emulator::load_snapshot(file);
+  if (!machine) return machine.error();
   OpenSnapshot opened;
   opened.machine = std::make_unique<emulator::Machine>(std::move(*machine));
-  opened.store =
-      std::make_unique<emulator::EmulatedStore>(*opened.machine, *location, selection.name);
+  auto store = select_store(*opened.machine, file, selection);
+  if (!store) return store.error();
+  opened.store = std::move(*store);
   return opened;
+}
+
+std::string input_name(const std::string& path) {
+  return path == platform::kStandardInput ? "standard input" : path;
 }
 
 repair::Result<repair::PropertyInf> read_property_inf(const std::string& path,
                                                       bool print_warnings) {
-  auto data = emulator::read_file(path);
+  auto data = platform::read_input(path, kInfLimits);
   if (!data) return data.error();
-  auto parsed = repair::parse_property_inf(*data, path);
+  auto parsed = repair::parse_property_inf(*data, input_name(path));
   if (!parsed) return parsed.error();
   if (print_warnings) {
     for (const auto& w : parsed->warnings) {
-      std::cerr << fmt::format("{}:{}: warning: {}\n", path, w.line, w.message);
+      std::cerr << fmt::format("{}:{}: warning: {}\n", input_name(path), w.line, w.message);
     }
   }
   return parsed;
 }
 
-repair::Result<std::string> back_up(const std::string& path) {
-  auto data = emulator::read_file(path);
+namespace {
+
+repair::Error changed_meanwhile(const std::string& target) {
+  return repair::make_error(repair::ErrorCode::kConflict,
+                            repair::printable(target) +
+                                ": changed by another process since it was read; nothing written");
+}
+
+bool same_file(const platform::PathState& a, const platform::PathState& b) {
+  return a.kind == b.kind && (a.kind != platform::PathKind::kRegular || a.identity == b.identity);
+}
+
+}  // namespace
+
+repair::Result<SnapshotUpdate> SnapshotUpdate::open(const std::string& source,
+                                                    const std::string& target) {
+  // A folder, link or device as the target is refused before the lock file or a backup exists.
+  if (auto ok = platform::check_file_target(target); !ok) return ok.error();
+  auto lock = platform::FileLock::acquire(target, kLockWait);
+  if (!lock) return lock.error();
+  SnapshotUpdate update(std::move(*lock));
+  update.target_ = target;
+  auto baseline = platform::path_state(target);
+  if (!baseline) return baseline.error();
+  update.baseline_ = *baseline;
+  auto machine = emulator::load_snapshot(source);
+  if (!machine) return machine.error();
+  // A writer that does not lock may have replaced the file between the look and the read.
+  auto after = platform::path_state(target);
+  if (!after) return after.error();
+  if (!same_file(update.baseline_, *after)) return changed_meanwhile(target);
+  update.machine_ = std::make_unique<emulator::Machine>(std::move(*machine));
+  return update;
+}
+
+repair::Result<std::optional<std::string>> SnapshotUpdate::publish() {
+  auto data = emulator::serialize_snapshot(*machine_, emulator::snapshot_format_for(target_));
   if (!data) return data.error();
-  std::string backup = path + ".bak";
-  for (int n = 1; std::ifstream(backup).good(); ++n) backup = path + ".bak." + std::to_string(n);
-  if (auto s = emulator::write_file_atomically(backup, *data); !s) return s.error();
+  auto staged = platform::StagedFile::create(target_, platform::NewFileMode::kPrivate);
+  if (!staged) return staged.error();
+  if (auto ok = staged->write(*data); !ok) return ok.error();
+  auto now = platform::path_state(target_);
+  if (!now) return now.error();
+  if (!same_file(baseline_, *now)) return changed_meanwhile(target_);
+  std::optional<std::string> backup;
+  if (now->kind == platform::PathKind::kRegular) {
+    auto made = platform::back_up_file(target_);
+    if (!made) return made.error();
+    backup = std::move(*made);
+  }
+  if (auto ok = staged->commit(); !ok) {
+    // Nothing was replaced, so the backup of it is not one: leave the folder as it was.
+    if (backup) platform::remove_backup(*backup);
+    return ok.error();
+  }
   return backup;
 }
 

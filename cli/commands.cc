@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +11,9 @@
 #include "certbed/emulator/scenarios/random_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/platform/file_lock.h"
+#include "certbed/platform/input_file.h"
+#include "certbed/platform/output_file.h"
 #include "certbed/repair/apply/repair_store.h"
 #include "certbed/repair/formats/inf/inf_lines.h"
 #include "certbed/repair/formats/inf/property_inf.h"
@@ -102,6 +104,12 @@ void add_init_command(CLI::App& app, int& exit_code) {
       exit_code = report(machine.error());
       return;
     }
+    // Another writer of the same file finishes first; the new snapshot then replaces it whole.
+    auto lock = platform::FileLock::acquire(*output, kLockWait);
+    if (!lock) {
+      exit_code = report(lock.error());
+      return;
+    }
     if (auto saved = emulator::save_snapshot(*machine, *output, *scenario); !saved) {
       exit_code = report(saved.error());
       return;
@@ -163,8 +171,9 @@ void add_export_command(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& der = store.backing_store().at(matched->front()).der;
-    if (auto s = emulator::write_file_atomically(
-            *output, std::string_view(reinterpret_cast<const char*>(der.data()), der.size()));
+    if (auto s = platform::replace_file(
+            *output, std::string_view(reinterpret_cast<const char*>(der.data()), der.size()),
+            platform::NewFileMode::kPublic);
         !s) {
       exit_code = report(s.error());
       return;
@@ -205,15 +214,11 @@ void add_parse_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("parse", "Parse a certutil [-v] -store dump (UTF-8 or UTF-16)");
   auto file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("DUMPFILE", *file, "certutil output, as redirected to a file")->required();
+  cmd->add_option("DUMPFILE", *file, "certutil output, as redirected to a file (- for stdin)")
+      ->required();
   cmd->add_flag("--json", *json, "Print JSON");
   cmd->callback([=, &exit_code] {
     if (*json) unfilter_stdout();
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) {
-      exit_code = report(repair::make_error(repair::ErrorCode::kIo, *file + ": cannot open"));
-      return;
-    }
     // Stream: each certificate is printed as soon as it is parsed, so memory stays bounded by
     // the largest record whatever the size of the dump.
     std::size_t count = 0;
@@ -236,11 +241,15 @@ void add_parse_command(CLI::App& app, int& exit_code) {
           }
           ++count;
         },
-        *file);
-    std::string buffer(1 << 16, '\0');
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      parser.feed(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+        input_name(*file));
+    auto read = platform::stream_input(*file, kDumpLimits, [&](std::string_view chunk) {
+      parser.feed(chunk);
+      return !parser.done();  // not a dump: no need to read the rest
+    });
+    if (!read) {
+      if (*json) std::cout << "]}\n";
+      exit_code = report(read.error());
+      return;
     }
     auto summary = parser.finish();
     if (!summary) {
@@ -256,7 +265,7 @@ void add_parse_command(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("{} certificate{}, {} warning{}\n", count, count == 1 ? "" : "s",
                                summary->warnings.size(), summary->warnings.size() == 1 ? "" : "s");
       for (const auto& w : summary->warnings) {
-        std::cout << fmt::format("  {}:{}: {}\n", *file, w.line, w.message);
+        std::cout << fmt::format("  {}:{}: {}\n", input_name(*file), w.line, w.message);
       }
     }
   });
@@ -295,9 +304,9 @@ nlohmann::ordered_json inf_property_json(const repair::InfProperty& p) {
 
 // certbed inf check FILE --lines: the lexical layer only, for comparing with SetupAPI's reading.
 int print_inf_lines(const std::string& path) {
-  auto data = emulator::read_file(path);
+  auto data = platform::read_input(path, kInfLimits);
   if (!data) return report(data.error());
-  auto read = repair::read_inf_lines(*data, path);
+  auto read = repair::read_inf_lines(*data, input_name(path));
   if (!read) return report(read.error());
   nlohmann::ordered_json entries = nlohmann::ordered_json::array();
   for (const auto& e : read->entries) {
@@ -325,7 +334,7 @@ void add_inf_command(CLI::App& app, int& exit_code) {
   auto* check = inf->add_subcommand("check", "Parse a property INF and print its properties");
   auto file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  check->add_option("FILE", *file, "INF file (UTF-8 or UTF-16 with BOM)")->required();
+  check->add_option("FILE", *file, "INF file (UTF-8 or UTF-16 with BOM; - for stdin)")->required();
   check->add_flag("--json", *json, "Print JSON");
   auto lines = std::make_shared<bool>(false);
   check->add_flag("--lines", *lines,
@@ -353,7 +362,8 @@ void add_inf_command(CLI::App& app, int& exit_code) {
                 << "\n";
     } else {
       for (const auto& p : parsed->properties) {
-        std::cout << fmt::format("{}:{}: {}\n", *file, p.line, inf_property_json(p).dump());
+        std::cout << fmt::format("{}:{}: {}\n", input_name(*file), p.line,
+                                 inf_property_json(p).dump());
       }
     }
   });
@@ -379,12 +389,18 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--csp", *csp, "Look for the key only in this provider");
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
-    auto opened = open_snapshot(*file, *selection);
-    if (!opened) {
-      exit_code = report(opened.error());
+    const std::string target = output->empty() ? *file : *output;
+    auto update = SnapshotUpdate::open(*file, target);
+    if (!update) {
+      exit_code = report(update.error());
       return;
     }
-    auto& machine = opened->machine;
+    auto selected = select_store(update->machine(), *file, *selection);
+    if (!selected) {
+      exit_code = report(selected.error());
+      return;
+    }
+    auto& store = **selected;
     std::optional<repair::PropertyInf> inf;
     if (!inf_file->empty()) {
       auto parsed = read_property_inf(*inf_file);
@@ -394,7 +410,6 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
       }
       inf = std::move(*parsed);
     }
-    auto& store = *opened->store;
     repair::RepairStoreOptions options;
     if (!csp->empty()) options.provider = *csp;
     auto result = repair::repair_store(store, *cert_ids, inf ? &*inf : nullptr, options);
@@ -404,23 +419,16 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
       return;
     }
     for (const auto& line : result->transcript) std::cout << line << "\n";
-    const std::string target = output->empty() ? *file : *output;
     if (result->changes.empty()) {
       std::cout << "certbed: nothing changed\n";
       if (output->empty()) return;
     }
-    if (std::ifstream(target).good()) {
-      auto backup = back_up(target);
-      if (!backup) {
-        exit_code = report(backup.error());
-        return;
-      }
-      std::cout << fmt::format("certbed: backed up {} to {}\n", target, *backup);
-    }
-    if (auto saved = emulator::save_snapshot(*machine, target); !saved) {
-      exit_code = report(saved.error());
+    auto backup = update->publish();
+    if (!backup) {
+      exit_code = report(backup.error());
       return;
     }
+    if (*backup) std::cout << fmt::format("certbed: backed up {} to {}\n", target, **backup);
     for (const auto& c : result->changes) {
       std::cout << fmt::format("certbed: certificate {} ({}): {} {}\n", c.index, c.serial,
                                repair::property_label(c.id),

@@ -7,6 +7,8 @@
 
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/platform/input_file.h"
+#include "certbed/platform/staged_folder.h"
 #include "certbed/repair/apply/apply_plan.h"
 #include "certbed/repair/formats/plan/plan_file.h"
 #include "certbed/repair/planner/repair_plan.h"
@@ -45,14 +47,23 @@ repair::Result<Input> load_input(const std::string& path, const StoreSelection& 
     input.store = input.emulated.get();
     return input;
   }
-  auto bytes = emulator::read_file(path);
-  if (!bytes) return bytes.error();
-  auto dump = repair::DumpStore::parse(*bytes, path);
-  if (!dump) return dump.error();
-  for (const auto& w : dump->summary().warnings) {
-    std::cerr << fmt::format("{}:{}: warning: {}\n", path, w.line, w.message);
+  // Parsed as it is read, so input that is not a dump is given up on early.
+  std::vector<repair::DumpCertificate> records;
+  const std::string name = input_name(path);
+  repair::StoreDumpParser parser(
+      [&](repair::DumpCertificate&& record) { records.push_back(std::move(record)); }, name);
+  auto read = platform::stream_input(path, kDumpLimits, [&](std::string_view chunk) {
+    parser.feed(chunk);
+    return !parser.done();
+  });
+  if (!read) return read.error();
+  auto summary = parser.finish();
+  if (!summary) return summary.error();
+  for (const auto& w : summary->warnings) {
+    std::cerr << fmt::format("{}:{}: warning: {}\n", name, w.line, w.message);
   }
-  input.dump = std::make_unique<repair::DumpStore>(std::move(*dump));
+  input.dump = std::make_unique<repair::DumpStore>(
+      repair::DumpStore::from_records(std::move(records), std::move(*summary), name));
   input.store = input.dump.get();
   return input;
 }
@@ -104,7 +115,7 @@ int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& optio
   FindingsJsonWriter writer;
   auto on_summary = [&](const repair::DumpSummary& summary) {
     for (const auto& w : summary.warnings) {
-      std::cerr << fmt::format("{}:{}: warning: {}\n", path, w.line, w.message);
+      std::cerr << fmt::format("{}:{}: warning: {}\n", input_name(path), w.line, w.message);
     }
     if (json) writer.begin();
   };
@@ -117,7 +128,12 @@ int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& optio
     }
     ++count;
   };
-  auto result = repair::diagnose_dump_file(path, options, on_finding, on_summary);
+  // Two passes: a file is read twice, standard input or a FIFO is kept in a temporary file.
+  auto input = platform::ReplayableInput::open(path, kDumpLimits);
+  if (!input) return report(input.error());
+  auto result = repair::diagnose_dump_stream(
+      [&](const repair::DumpChunkSink& sink) { return input->replay(sink); }, input_name(path),
+      options, on_finding, on_summary);
   if (!result) return report(result.error());
   if (json) {
     writer.end();
@@ -133,6 +149,37 @@ void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
       ->check(CLI::IsMember({"sql"}));
 }
 
+// A certbed plan folder: its plan.json reads as one.
+bool holds_certbed_plan(const std::string& dir) {
+  const std::string plan = (std::filesystem::path(dir) / "plan.json").string();
+  auto text = platform::read_input(plan, kPlanLimits);
+  return text && repair::read_plan_file(*text, plan).ok();
+}
+
+repair::Status check_plan_folder(const std::string& dir) {
+  auto state = platform::folder_state(dir);
+  if (!state) return state.error();
+  if (*state == platform::FolderState::kNotEmpty && !holds_certbed_plan(dir)) {
+    return repair::make_error(repair::ErrorCode::kConflict,
+                              dir +
+                                  ": not empty and holds no certbed plan; give an empty or new "
+                                  "folder (nothing written)");
+  }
+  return {};
+}
+
+// The plan's files, written whole into a temporary folder and then put in place of `dir`; an
+// earlier plan there is kept under the returned name.
+repair::Result<std::optional<std::string>> write_plan_folder(
+    const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+  auto staged = platform::StagedFolder::create(dir);
+  if (!staged) return staged.error();
+  for (const auto& [name, content] : files) {
+    if (auto ok = staged->add_file(name, content); !ok) return ok.error();
+  }
+  return staged->commit(holds_certbed_plan);
+}
+
 }  // namespace
 
 void add_diagnose_command(CLI::App& app, int& exit_code) {
@@ -142,7 +189,8 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   auto profiles = std::make_shared<std::vector<std::string>>();
   auto selection = std::make_shared<StoreSelection>();
-  cmd->add_option("INPUT", *input, "Snapshot (.textproto, .pb) or dump file")->required();
+  cmd->add_option("INPUT", *input, "Snapshot (.textproto, .pb) or dump file (- for stdin)")
+      ->required();
   cmd->add_flag("--json", *json, "Print JSON");
   add_profile_option(cmd, *profiles);
   add_store_options(cmd, *selection);
@@ -179,11 +227,20 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   auto dir = std::make_shared<std::string>();
   auto profiles = std::make_shared<std::vector<std::string>>();
   auto selection = std::make_shared<StoreSelection>();
-  cmd->add_option("INPUT", *input, "Snapshot (.textproto, .pb) or dump file")->required();
-  cmd->add_option("-o,--output", *dir, "Folder to write the plan into")->required();
+  cmd->add_option("INPUT", *input, "Snapshot (.textproto, .pb) or dump file (- for stdin)")
+      ->required();
+  cmd->add_option("-o,--output", *dir,
+                  "Folder to write the plan into: new, empty, or one holding an earlier plan "
+                  "(kept as <folder>.bak)")
+      ->required();
   add_profile_option(cmd, *profiles);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
+    // A folder the plan may not replace is refused before any work.
+    if (auto ok = check_plan_folder(*dir); !ok) {
+      exit_code = report(ok.error());
+      return;
+    }
     auto loaded = load_input(*input, *selection);
     if (!loaded) {
       exit_code = report(loaded.error());
@@ -205,29 +262,19 @@ void add_plan_command(CLI::App& app, int& exit_code) {
       exit_code = report(!cmd_script ? cmd_script.error() : ps_script.error());
       return;
     }
-    std::error_code ec;
-    std::filesystem::create_directories(*dir, ec);
-    if (ec) {
-      exit_code = report(
-          repair::make_error(repair::ErrorCode::kIo, *dir + ": cannot create: " + ec.message()));
-      return;
-    }
-    const auto path = [&](const std::string& name) {
-      return (std::filesystem::path(*dir) / name).string();
-    };
     std::vector<std::pair<std::string, std::string>> files = {
         {"repair.cmd", *cmd_script},
         {"repair.ps1", "\xEF\xBB\xBF" + *ps_script},  // BOM: Windows PowerShell reads UTF-8
         {"plan.json", repair::write_plan_file(repair::plan_file_of(*plan))},
         {"summary.txt", repair::render_plan_summary(*plan)}};
     for (const auto& inf : plan->infs) files.emplace_back(inf.file_name, inf.content);
-    for (const auto& [name, content] : files) {
-      if (auto s = emulator::write_file_atomically(path(name), content); !s) {
-        exit_code = report(s.error());
-        return;
-      }
+    auto previous = write_plan_folder(*dir, files);
+    if (!previous) {
+      exit_code = report(previous.error());
+      return;
     }
     std::cout << repair::render_plan_summary(*plan);
+    if (*previous) std::cout << fmt::format("\ncertbed: kept the previous plan as {}", **previous);
     std::cout << fmt::format("\nwrote {} file(s) to {}\n", files.size(), *dir);
   });
 }
@@ -249,7 +296,7 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     const auto in_dir = [&](const std::string& name) {
       return (std::filesystem::path(*dir) / name).string();
     };
-    auto plan_text = emulator::read_file(in_dir("plan.json"));
+    auto plan_text = platform::read_input(in_dir("plan.json"), kPlanLimits);
     if (!plan_text) {
       exit_code = report(plan_text.error());
       return;
@@ -267,24 +314,27 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     }
     const std::vector<repair::Finding>& planned = plan->findings;
 
-    auto loaded = load_input(*file, *selection);
-    if (!loaded || !loaded->emulated) {
-      exit_code = report(loaded ? repair::make_error(repair::ErrorCode::kInvalidArgument,
-                                                     *file + ": apply needs a snapshot "
-                                                             "(.textproto or .pb), not a dump")
-                                : loaded.error());
+    if (!is_snapshot_path(*file)) {
+      exit_code = report(
+          repair::make_error(repair::ErrorCode::kInvalidArgument,
+                             *file + ": apply needs a snapshot (.textproto or .pb), not a dump"));
+      return;
+    }
+    auto update = SnapshotUpdate::open(*file, *file);
+    if (!update) {
+      exit_code = report(update.error());
+      return;
+    }
+    auto store = select_store(update->machine(), *file, *selection);
+    if (!store) {
+      exit_code = report(store.error());
       return;
     }
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
-    std::string backup_name;
-    auto result = repair::apply_repair_steps(*loaded->emulated, *steps, planned, options,
-                                             [&]() -> repair::Status {
-                                               auto backup = back_up(*file);
-                                               if (!backup) return backup.error();
-                                               backup_name = *backup;
-                                               return {};
-                                             });
+    // No backup callback: every change stays in memory until publish(), which backs the
+    // snapshot up right before it replaces it, under the lock.
+    auto result = repair::apply_repair_steps(**store, *steps, planned, options, {});
     if (!result) {
       std::cerr << "certbed: nothing was changed\n";
       exit_code = report(result.error());
@@ -292,12 +342,14 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     }
     for (const auto& line : result->transcript) std::cout << line << "\n";
     if (!result->changes.empty()) {
-      if (auto saved = emulator::save_snapshot(*loaded->machine, *file); !saved) {
-        exit_code = report(saved.error());
+      auto backup = update->publish();
+      if (!backup) {
+        std::cerr << "certbed: nothing was changed\n";
+        exit_code = report(backup.error());
         return;
       }
-      std::cout << fmt::format("backed up {} to {}; applied {} change(s)\n", *file, backup_name,
-                               result->changes.size());
+      std::cout << fmt::format("backed up {} to {}; applied {} change(s)\n", *file,
+                               backup->value_or("(nothing)"), result->changes.size());
     } else {
       std::cout << "nothing to change: the plan was already applied\n";
     }

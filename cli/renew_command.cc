@@ -2,31 +2,16 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "certbed/emulator/ca/ca_service.h"
 #include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/platform/output_file.h"
 #include "cli_support.h"
 #include "commands.h"
 
 namespace certbed::cli {
-
-namespace {
-
-// Writes `target`, backing up what is there first (as repairstore does).
-repair::Status replace_snapshot(const emulator::Machine& machine, const std::string& target) {
-  if (std::ifstream(target).good()) {
-    auto backup = back_up(target);
-    if (!backup) return backup.error();
-    std::cout << fmt::format("certbed: backed up {} to {}\n", target, *backup);
-  }
-  if (auto saved = emulator::save_snapshot(machine, target); !saved) return saved.error();
-  std::cout << fmt::format("certbed: wrote {}\n", target);
-  return {};
-}
-
-}  // namespace
 
 void add_renew_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
@@ -45,14 +30,16 @@ void add_renew_command(CLI::App& app, int& exit_code) {
                   "Subordinate CA: write the request here (default: the name Windows gives it, "
                   "beside the output snapshot)");
   cmd->callback([=, &exit_code] {
-    auto machine = emulator::load_snapshot(*file);
-    if (!machine) {
-      exit_code = report(machine.error());
+    const std::string target = output->empty() ? *file : *output;
+    auto update = SnapshotUpdate::open(*file, target);
+    if (!update) {
+      exit_code = report(update.error());
       return;
     }
+    auto& machine = update->machine();
     emulator::RenewOptions options;
     options.reuse_keys = *reuse_keys;
-    auto outcome = emulator::renew_ca_certificate(*machine, options);
+    auto outcome = emulator::renew_ca_certificate(machine, options);
     if (!outcome) {
       exit_code = report(outcome.error());
       return;
@@ -65,26 +52,61 @@ void add_renew_command(CLI::App& app, int& exit_code) {
       exit_code = kExitFailure;
       return;
     }
-    const std::string target = output->empty() ? *file : *output;
+    // The request is written completely first but put in place only after the snapshot, so a
+    // snapshot that cannot be written leaves no request behind.
+    std::optional<platform::StagedFile> request;
+    std::string request_path;
     if (outcome->subordinate) {
-      const std::string request_path =
+      // The default name comes from the snapshot's CA configuration, which the renewal made a
+      // single file name: it stays beside the output snapshot.
+      request_path =
           !request_out->empty()
               ? *request_out
               : (std::filesystem::path(target).parent_path() / outcome->request_file_name).string();
-      if (auto s = emulator::write_file_atomically(request_path, outcome->request_pem); !s) {
-        exit_code = report(s.error());
+      if (auto ok = platform::check_file_target(request_path); !ok) {
+        exit_code = report(ok.error());
         return;
       }
-      std::cout << fmt::format("certbed: wrote the request {} (CA Version {})\n", request_path,
-                               emulator::ca_version_string(outcome->version));
-      // A request with the existing key changes nothing on the machine.
-      if (!outcome->new_key && output->empty()) return;
+      auto staged = platform::StagedFile::create(request_path, platform::NewFileMode::kPublic);
+      if (!staged) {
+        exit_code = report(staged.error());
+        return;
+      }
+      if (auto ok = staged->write(outcome->request_pem); !ok) {
+        exit_code = report(ok.error());
+        return;
+      }
+      request = std::move(*staged);
     } else {
       std::cout << fmt::format("certbed: new CA certificate {} (CA Version {})\n",
                                outcome->certificate_sha1,
                                emulator::ca_version_string(outcome->version));
     }
-    if (auto s = replace_snapshot(*machine, target); !s) exit_code = report(s.error());
+    // A request with the existing key changes nothing on the machine.
+    const bool write_snapshot = !outcome->subordinate || outcome->new_key || !output->empty();
+    if (write_snapshot) {
+      auto backup = update->publish();
+      if (!backup) {
+        exit_code = report(backup.error());
+        return;
+      }
+      if (*backup) std::cout << fmt::format("certbed: backed up {} to {}\n", target, **backup);
+      std::cout << fmt::format("certbed: wrote {}\n", target);
+    }
+    if (request) {
+      if (auto ok = request->commit(); !ok) {
+        exit_code = report(ok.error());
+        if (write_snapshot) {
+          std::cerr << fmt::format(
+              "certbed: {} holds the renewed CA, but its request could not be written; "
+              "restore the backup and renew again\n",
+              target);
+        }
+        return;
+      }
+      std::cout << fmt::format("certbed: wrote the request {} (CA Version {})\n", request_path,
+                               emulator::ca_version_string(outcome->version));
+    }
   });
 }
 

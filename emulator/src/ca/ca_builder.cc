@@ -13,25 +13,40 @@
 
 namespace certbed::emulator {
 
-std::string renewal_request_file_name(const CaConfiguration& config, std::uint16_t cert_index) {
-  // [inferred] The shape "<Server>_<CA>(n).req" is recalled, not documented; it follows the
-  // CertEnroll "<Server>_<CA>(n).crt" names KB 842210 shows. Windows uses the sanitized CA name
-  // there; certbed replaces only the characters a Windows file name cannot hold ("!" and four hex
-  // digits, the shape of sanitized names) and, without CAServerName, leaves out "<Server>_".
-  std::string ca;
-  for (char c : config.ca_name) {
+namespace {
+
+// [inferred] Windows sanitizes the CA name in these file names; certbed replaces only the
+// characters a Windows file name cannot hold ("!" and four hex digits, the shape of sanitized
+// names), which include both path separators.
+std::string file_name_part(std::string_view text) {
+  std::string out;
+  for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || std::string_view("<>:\"/\\|?*").find(c) != std::string_view::npos) {
       static const char* const kHex = "0123456789abcdef";
-      ca += "!00";
-      ca += kHex[u >> 4];
-      ca += kHex[u & 0xF];
+      out += "!00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
     } else {
-      ca += c;
+      out += c;
     }
   }
-  std::string name = config.server_name.empty() ? ca : config.server_name + "_" + ca;
+  return out;
+}
+
+}  // namespace
+
+std::string renewal_request_file_name(const CaConfiguration& config, std::uint16_t cert_index) {
+  // [inferred] The shape "<Server>_<CA>(n).req" is recalled, not documented; it follows the
+  // CertEnroll "<Server>_<CA>(n).crt" names KB 842210 shows. Without CAServerName "<Server>_" is
+  // left out. The server name comes from the snapshot too, so it is sanitized like the CA name:
+  // the result is one file name, never a path.
+  const std::string ca = file_name_part(config.ca_name);
+  std::string name =
+      config.server_name.empty() ? ca : file_name_part(config.server_name) + "_" + ca;
   if (cert_index != 0) name += "(" + std::to_string(cert_index) + ")";
+  // A name starting with "." would be hidden on POSIX (and "..." reads like a parent folder).
+  if (name.empty() || name.front() == '.') name.insert(0, "_");
   return name + ".req";
 }
 

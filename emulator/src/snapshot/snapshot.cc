@@ -1,27 +1,19 @@
-// Snapshots: a whole emulated machine to and from protobuf (text or binary), and file I/O.
+// Snapshots: a whole emulated machine to and from protobuf (text or binary), and their files.
 #include "certbed/emulator/snapshot/snapshot.h"
 
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/certificates/certificate_facts.h"
 #include "certbed/emulator/crypto/crypto.h"
+#include "certbed/platform/input_file.h"
+#include "certbed/platform/output_file.h"
 #include "certbed/repair/model/key_prov_info.h"
 #include "snapshot.pb.h"
-
-#ifndef _WIN32
-#include <fcntl.h>
-#include <unistd.h>
-#endif
 
 namespace certbed::emulator {
 
@@ -285,57 +277,14 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
   return machine;
 }
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
-  return buffer.str();
-}
-
-Status write_file_atomically(const std::string& path, std::string_view data) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return make_error(ErrorCode::kIo, temp + ": cannot create: " + std::strerror(errno));
-    }
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      return make_error(ErrorCode::kIo, temp + ": write failed");
-    }
-  }
-#ifndef _WIN32
-  // Make the bytes durable before the rename publishes them.
-  const int fd = ::open(temp.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-#endif
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    return make_error(ErrorCode::kIo, path + ": cannot replace: " + ec.message());
-  }
-  return {};
-}
-
 Status save_snapshot(const Machine& machine, const std::string& path, const std::string& scenario) {
   auto data = serialize_snapshot(machine, snapshot_format_for(path), scenario);
   if (!data) return data.error();
-  return write_file_atomically(path, *data);
+  return platform::replace_file(path, *data, platform::NewFileMode::kPrivate);
 }
 
 Result<Machine> load_snapshot(const std::string& path) {
-  auto data = read_file(path);
+  auto data = platform::read_input(path, kSnapshotLimits);
   if (!data) return data.error();
   return parse_snapshot(*data, snapshot_format_for(path), path);
 }

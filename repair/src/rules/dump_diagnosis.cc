@@ -1,8 +1,6 @@
 // Streaming diagnosis of a dump in two passes: containers first, then each record's rules.
 #include "certbed/repair/rules/dump_diagnosis.h"
 
-#include <fstream>
-
 #include "certbed/repair/store/dump_store.h"
 #include "rule_support.h"
 
@@ -23,7 +21,11 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
         ++index;
       },
       source);
-  if (auto status = read([&](std::string_view chunk) { first.feed(chunk); }); !status) {
+  if (auto status = read([&](std::string_view chunk) {
+        first.feed(chunk);
+        return !first.done();
+      });
+      !status) {
     return status.error();
   }
   auto summary = first.finish();
@@ -50,7 +52,11 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
         }
       },
       source);
-  if (auto status = read([&](std::string_view chunk) { second.feed(chunk); }); !status) {
+  if (auto status = read([&](std::string_view chunk) {
+        second.feed(chunk);
+        return !second.done();
+      });
+      !status) {
     return status.error();
   }
   if (auto again = second.finish(); !again) return again.error();
@@ -60,23 +66,6 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
                                           std::to_string(seen) + ")");
   }
   return result;
-}
-
-Result<DumpDiagnosis> diagnose_dump_file(const std::string& path, const DiagnosisOptions& options,
-                                         const FindingSink& on_finding,
-                                         const SummarySink& on_summary) {
-  auto read = [&](const std::function<void(std::string_view)>& sink) -> Status {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(ErrorCode::kIo, path + ": cannot open");
-    std::string buffer(1 << 16, '\0');
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      sink(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-    }
-    if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
-    return {};
-  };
-  return diagnose_dump_stream(read, path, options, on_finding, on_summary);
 }
 
 }  // namespace certbed::repair

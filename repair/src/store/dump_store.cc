@@ -54,10 +54,15 @@ DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t i
 Result<DumpStore> DumpStore::parse(std::string_view bytes, const std::string& source) {
   auto parsed = parse_store_dump(bytes, source);
   if (!parsed) return parsed.error();
+  return from_records(std::move(parsed->first), std::move(parsed->second), source);
+}
+
+DumpStore DumpStore::from_records(std::vector<DumpCertificate> records, DumpSummary summary,
+                                  const std::string& source) {
   DumpStore store;
   store.source_ = source;
-  store.summary_ = std::move(parsed->second);
-  store.records_ = std::move(parsed->first);
+  store.summary_ = std::move(summary);
+  store.records_ = std::move(records);
   for (std::size_t i = 0; i < store.records_.size(); ++i) {
     auto facts = dump_record_facts(store.records_[i], static_cast<std::uint32_t>(i));
     for (auto& c : facts.containers) store.containers_.push_back(std::move(c));

@@ -10,8 +10,7 @@
 namespace certbed::repair {
 
 Result<InfLines> read_inf_lines(std::string_view bytes, const std::string& source) {
-  constexpr std::size_t kMaxInfBytes = std::size_t{16} << 20;  // as parse_property_inf
-  if (bytes.size() > kMaxInfBytes) {
+  if (bytes.size() > kMaxInfFileBytes) {
     return make_error(ErrorCode::kParse, "file is larger than 16 MiB; not a property INF",
                       SourceLocation{source, 0, 0});
   }

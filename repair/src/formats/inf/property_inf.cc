@@ -14,8 +14,6 @@ namespace {
 
 using inf_detail::trim;
 
-constexpr std::size_t kMaxInfBytes = std::size_t{16} << 20;
-
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && to_lower_ascii(s.substr(0, prefix.size())) == prefix;
 }
@@ -23,7 +21,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 }  // namespace
 
 Result<PropertyInf> parse_property_inf(std::string_view bytes, const std::string& source) {
-  if (bytes.size() > kMaxInfBytes) {
+  if (bytes.size() > kMaxInfFileBytes) {
     return make_error(ErrorCode::kParse, "file is larger than 16 MiB; not a property INF",
                       SourceLocation{source, 0, 0});
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "certbed/emulator/machine/machine.h"
+#include "certbed/platform/input_file.h"
 
 namespace certbed::emulator {
 
@@ -21,13 +22,13 @@ repair::Result<std::string> serialize_snapshot(const Machine& machine, SnapshotF
 repair::Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
                                        const std::string& source);
 
-// Atomic: writes a temporary file beside `path`, flushes it, then renames it over `path`.
+// What a snapshot file may be: a regular file of at most 2 GiB, protobuf's limit for one message.
+inline const platform::InputLimits kSnapshotLimits{"snapshot", std::uint64_t{2} << 30, true};
+
+// Replaces `path` whole (platform::replace_file): a new snapshot is created 0600, a replaced one
+// keeps its mode. No lock and no backup: a read-modify-write takes those itself.
 repair::Status save_snapshot(const Machine& machine, const std::string& path,
                              const std::string& scenario = "");
 repair::Result<Machine> load_snapshot(const std::string& path);
-
-// Reads a whole file (errors name the file); shared by the CLI for other inputs.
-repair::Result<std::string> read_file(const std::string& path);
-repair::Status write_file_atomically(const std::string& path, std::string_view data);
 
 }  // namespace certbed::emulator

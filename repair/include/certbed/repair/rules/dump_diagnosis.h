@@ -15,8 +15,11 @@
 
 namespace certbed::repair {
 
-// Hands the dump's bytes, from the first, to `sink` in chunks of any size. Called once per pass.
-using DumpReader = std::function<Status(const std::function<void(std::string_view)>& sink)>;
+// Hands the dump's bytes, from the first, to `sink` in chunks of any size, and stops early when
+// the sink returns false (the parser has seen enough to know the input is not a dump). Called
+// once per pass.
+using DumpChunkSink = std::function<bool(std::string_view)>;
+using DumpReader = std::function<Status(const DumpChunkSink& sink)>;
 
 struct DumpDiagnosis {
   DumpSummary summary;          // of the first pass (warnings with their lines)
@@ -32,11 +35,5 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
                                            const DiagnosisOptions& options,
                                            const FindingSink& on_finding,
                                            const SummarySink& on_summary = {});
-
-// The same over a file, read twice in 64 KiB chunks. An error names the file; a file that
-// changes between the passes (another record count) is an error, not a silent mix.
-Result<DumpDiagnosis> diagnose_dump_file(const std::string& path, const DiagnosisOptions& options,
-                                         const FindingSink& on_finding,
-                                         const SummarySink& on_summary = {});
 
 }  // namespace certbed::repair

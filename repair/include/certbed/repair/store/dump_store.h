@@ -24,6 +24,9 @@ class DumpStore final : public Store {
  public:
   // Parses the whole dump (any encoding the parser reads). Parser warnings are kept.
   static Result<DumpStore> parse(std::string_view bytes, const std::string& source);
+  // Over the records and summary of a parse that has already run (a streaming one).
+  static DumpStore from_records(std::vector<DumpCertificate> records, DumpSummary summary,
+                                const std::string& source);
 
   std::string description() const override { return "dump " + source_; }
   std::size_t size() const override { return certificates_.size(); }

@@ -23,6 +23,10 @@ namespace certbed::repair {
 // is the one a file must meet to mean the same thing everywhere.
 inline constexpr std::size_t kMaxInfFieldChars = 511;
 
+// The largest property INF read. Real ones are a few hundred bytes; the cap keeps a wrong file
+// (a dump, a device) from being read whole. File readers check it before reading.
+inline constexpr std::size_t kMaxInfFileBytes = std::size_t{16} << 20;
+
 enum class InfValueKind {
   kDelete,  // "19 =": remove the property
   kEmpty,   // "19 = Empty": set it to an empty value
