@@ -2,9 +2,11 @@
 #include "certbed/emulator/snapshot/snapshot.h"
 
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
@@ -134,14 +136,44 @@ Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat fo
   return data;
 }
 
-Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
-                               const std::string& source) {
+namespace {
+
+// Protobuf reads a platform::InputFile through this, so a snapshot is parsed as it is read (never
+// held as bytes beside the message) and a read error or the cap keeps its own message.
+class InputFileStream final : public google::protobuf::io::CopyingInputStream {
+ public:
+  explicit InputFileStream(platform::InputFile& in) : in_(in) {}
+  // The text parser reads on after its first error; that error is the one reported, so the rest
+  // of a large wrong file need not be read.
+  void stop_after(const bool* flag) { stop_ = flag; }
+  int Read(void* buffer, int size) override {
+    if (stop_ != nullptr && *stop_) return 0;
+    auto n = in_.read(static_cast<char*>(buffer), static_cast<std::size_t>(size));
+    if (!n) {
+      error_ = n.error();
+      return -1;
+    }
+    return static_cast<int>(*n);
+  }
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  platform::InputFile& in_;
+  std::optional<Error> error_;
+  const bool* stop_ = nullptr;
+};
+
+Result<snapshot::Snapshot> decode(google::protobuf::io::ZeroCopyInputStream& stream,
+                                  SnapshotFormat format, const std::string& source,
+                                  InputFileStream* file) {
   snapshot::Snapshot in;
   if (format == SnapshotFormat::kText) {
     CollectFirstError errors;
+    if (file != nullptr) file->stop_after(&errors.has_error);
     google::protobuf::TextFormat::Parser parser;
     parser.RecordErrorsTo(&errors);
-    const bool ok = parser.ParseFromString(std::string(data), &in);
+    const bool ok = parser.Parse(&stream, &in);
+    if (file != nullptr && file->error()) return *file->error();
     if (!ok || errors.has_error) {
       return make_error(ErrorCode::kParse,
                         "malformed text snapshot: " +
@@ -150,13 +182,45 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
                                                static_cast<std::size_t>(errors.column) + 1});
     }
   } else {
-    if (data.size() > static_cast<std::size_t>(INT32_MAX) ||
-        !in.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    const bool ok = in.ParseFromZeroCopyStream(&stream);
+    if (file != nullptr && file->error()) return *file->error();
+    if (!ok) {
       return located(source,
                      "not a binary certbed snapshot (protobuf decoding failed); text "
                      "snapshots need a .textproto extension");
     }
   }
+  return in;
+}
+
+Result<Machine> machine_of(const snapshot::Snapshot& in, const std::string& source);
+
+}  // namespace
+
+Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
+                               const std::string& source) {
+  if (data.size() > static_cast<std::size_t>(INT32_MAX)) {
+    return located(source, "larger than a snapshot can be (2 GiB)");
+  }
+  google::protobuf::io::ArrayInputStream stream(data.data(), static_cast<int>(data.size()));
+  auto in = decode(stream, format, source, nullptr);
+  if (!in) return in.error();
+  return machine_of(*in, source);
+}
+
+Result<Machine> load_snapshot(const std::string& path) {
+  auto file = platform::InputFile::open(path, kSnapshotLimits);
+  if (!file) return file.error();
+  InputFileStream reader(*file);
+  google::protobuf::io::CopyingInputStreamAdaptor stream(&reader);
+  auto in = decode(stream, snapshot_format_for(path), path, &reader);
+  if (!in) return in.error();
+  return machine_of(*in, path);
+}
+
+namespace {
+
+Result<Machine> machine_of(const snapshot::Snapshot& in, const std::string& source) {
   if (in.format_version() != kFormatVersion) {
     return located(source, "snapshot format_version " + std::to_string(in.format_version()) +
                                " is not supported (expected 1)");
@@ -277,16 +341,12 @@ Result<Machine> parse_snapshot(std::string_view data, SnapshotFormat format,
   return machine;
 }
 
+}  // namespace
+
 Status save_snapshot(const Machine& machine, const std::string& path, const std::string& scenario) {
   auto data = serialize_snapshot(machine, snapshot_format_for(path), scenario);
   if (!data) return data.error();
   return platform::replace_file(path, *data, platform::NewFileMode::kPrivate);
-}
-
-Result<Machine> load_snapshot(const std::string& path) {
-  auto data = platform::read_input(path, kSnapshotLimits);
-  if (!data) return data.error();
-  return parse_snapshot(*data, snapshot_format_for(path), path);
 }
 
 }  // namespace certbed::emulator
