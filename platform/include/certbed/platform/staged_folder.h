@@ -18,8 +18,9 @@ repair::Result<FolderState> folder_state(const std::string& path);
 
 class StagedFolder {
  public:
-  // `.<name>.certbed-<pid>-<random>.tmp` beside `target`; stale ones of killed runs are removed.
-  static repair::Result<StagedFolder> create(const std::string& target);
+  // `.<name>.certbed-<pid>-<random>.tmp` beside `folder`, the target; stale ones of killed runs
+  // are removed.
+  static repair::Result<StagedFolder> create(const std::string& folder);
   ~StagedFolder();
   StagedFolder(StagedFolder&& other) noexcept;
   StagedFolder& operator=(StagedFolder&& other) noexcept;
