@@ -46,7 +46,8 @@ repair::Status check_file_target(const std::string& target) {
                                             "links: give the path of the file it points to");
     case PathKind::kOther:
       return make_error(ErrorCode::kIo,
-                        name + ": " + describe_kind(target) + ", not a file certbed can replace");
+                        name + ": " + describe_kind(target) +
+                            ", not a regular file; certbed writes only regular files");
   }
   return {};
 }
