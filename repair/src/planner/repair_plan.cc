@@ -53,7 +53,9 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
   bool renewal_blocked = false;
   for (const auto& f : findings) {
     if (f.rule == rule_id::kKspKeySpecNotZero && f.is_ca) renewal_blocked = true;
-    if (f.is_ca) plan.ca_host = true;
+    // An info finding (what the input could not show) changes nothing, so it asks for no CA
+    // backup either.
+    if (f.is_ca && f.severity != Severity::kInfo) plan.ca_host = true;
   }
 
   plan.steps.push_back(PlanStep{

@@ -67,6 +67,18 @@ const std::vector<RuleEntry>& entries() {
         ""},
        rules::dump_text_not_faithful,
        nullptr},
+      {{rule_id::kKeySpecNotShown, Severity::kInfo, "property 2 as a non-verbose dump shows it",
+        "a certificate with a key provider whose KeySpec the input does not show (certutil "
+        "-store without -v): the KeySpec rules could not check it",
+        ""},
+       rules::keyspec_not_shown,
+       nullptr},
+      {{rule_id::kCannotAssess, Severity::kWarning, "the input as a whole",
+        "an input with no certificate record certbed could read: nothing was checked, which is "
+        "not an all-clear",
+        ""},
+       nullptr,
+       nullptr},
       {{rule_id::kKspKeySpecNotZero, Severity::kError,
         "property 2 (ProviderType, KeySpec), CACertHash",
         "a key in a Key Storage Provider (ProviderType 0) whose KeySpec is not 0; error on CA "
@@ -135,9 +147,13 @@ std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions
   rules::Context ctx{&store, options, KeyContainerIndex(store.key_containers()),
                      store.knows_key_containers(), store.ca_configuration()};
   std::vector<Finding> findings;
+  std::size_t usable = 0;
   for (std::size_t i = 0; i < store.size(); ++i) {
-    rules::diagnose_certificate(ctx, store.certificate(i), findings);
+    const CertFacts cert = store.certificate(i);
+    if (rules::assessable(cert)) ++usable;
+    rules::diagnose_certificate(ctx, cert, findings);
   }
+  if (auto f = rules::cannot_assess(store.size(), usable)) findings.push_back(std::move(*f));
   for (const auto& e : entries()) {
     if (e.per_store && (e.info.profile.empty() || options.has_profile(e.info.profile))) {
       e.per_store(ctx, findings);

@@ -40,11 +40,14 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
   // Pass 2: the rules, one record at a time. A dump has no CA configuration, so the store-wide
   // rules (which read it) have nothing to say, as with DumpStore.
   std::uint32_t seen = 0;
+  std::size_t usable = 0;
   std::vector<Finding> findings;
   StoreDumpParser second(
       [&](DumpCertificate&& record) {
         findings.clear();
-        rules::diagnose_certificate(ctx, dump_record_facts(record, seen).certificate, findings);
+        const CertFacts cert = dump_record_facts(record, seen).certificate;
+        if (rules::assessable(cert)) ++usable;
+        rules::diagnose_certificate(ctx, cert, findings);
         ++seen;
         for (auto& f : findings) {
           ++result.findings;
@@ -64,6 +67,10 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
     return make_error(ErrorCode::kIo, source + ": the dump changed while it was read (" +
                                           std::to_string(index) + " certificates, then " +
                                           std::to_string(seen) + ")");
+  }
+  if (auto f = rules::cannot_assess(seen, usable)) {
+    ++result.findings;
+    on_finding(std::move(*f));
   }
   return result;
 }

@@ -1,6 +1,7 @@
 // What the input lets the other rules say: a certificate whose text was not read faithfully
 // (a dump in a guessed code page, with U+FFFD, a NUL or a cut line) is reported, and the planner
-// keeps its names out of every INF and script.
+// keeps its names out of every INF and script; what an input cannot show (KeySpec in a
+// non-verbose dump, any certificate at all) is said, never left as a silent all-clear.
 #include "rule_support.h"
 
 namespace certbed::repair::rules {
@@ -23,5 +24,44 @@ void dump_text_not_faithful(const Context& ctx, const CertFacts& cert, std::vect
   f.fix_kind = FixKind::kManual;
   out.push_back(std::move(f));
 }
+
+void keyspec_not_shown(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
+  if (!cert.key_prov_info_inferred) return;
+  auto info = cert.key_prov_info();
+  if (!info || !info->has_value()) return;
+  Finding f = finding_for(ctx, cert, rule_id::kKeySpecNotShown, Severity::kInfo);
+  f.evidence = "the dump shows this certificate's key container (" + (**info).container +
+               ") and provider (" + (**info).provider +
+               ") but not property 2's ProviderType, Flags or KeySpec: certutil -store without -v "
+               "does not print them, so whether the KeySpec suits the provider "
+               "(ksp-keyspec-not-zero, csp-keyspec-mismatch) was not checked";
+  f.fix =
+      "capture the store with its properties: certutil -v -store <the store the dump came "
+      "from, e.g. my> > store.txt, then diagnose that file";
+  // Not a plan step per certificate (a store of thousands would list thousands): the plan's
+  // findings carry it, and nothing on the machine needs to change for it.
+  f.fix_kind = FixKind::kNone;
+  out.push_back(std::move(f));
+}
+
+std::optional<Finding> cannot_assess(std::size_t records, std::size_t usable) {
+  if (usable > 0) return std::nullopt;
+  Finding f;
+  f.rule = std::string(rule_id::kCannotAssess);
+  f.severity = Severity::kWarning;
+  f.evidence =
+      records == 0
+          ? "the input holds no certificate record, so nothing was checked"
+          : "none of the input's " + std::to_string(records) +
+                " certificate record(s) has a serial number or SHA-1 thumbprint certbed could "
+                "read (see the parser's warnings), so nothing was checked";
+  f.fix =
+      "capture the store again, whole and unedited: certutil -v -store my > store.txt (add "
+      "-Unicode on a console that is not UTF-8), then diagnose that file";
+  f.fix_kind = FixKind::kManual;
+  return f;
+}
+
+bool assessable(const CertFacts& cert) { return !cert.serial.empty() || !cert.sha1.empty(); }
 
 }  // namespace certbed::repair::rules

@@ -68,6 +68,7 @@ inline std::string describe(const KeyProvInfo& info) {
 
 // Rule families: each appends its findings for one certificate (or the whole store).
 void dump_text_not_faithful(const Context&, const CertFacts&, std::vector<Finding>&);
+void keyspec_not_shown(const Context&, const CertFacts&, std::vector<Finding>&);
 void ksp_keyspec_not_zero(const Context&, const CertFacts&, std::vector<Finding>&);
 void csp_keyspec_mismatch(const Context&, const CertFacts&, std::vector<Finding>&);
 void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>&);
@@ -75,6 +76,10 @@ void missing_keyset(const Context&, const CertFacts&, std::vector<Finding>&);
 void sql_tls_needs_capi_keyexchange(const Context&, const CertFacts&, std::vector<Finding>&);
 void ca_config_provider_mismatch(const Context&, std::vector<Finding>&);
 void ca_cert_missing_from_store(const Context&, std::vector<Finding>&);
+
+// The cannot-assess finding when none of `records` certificates was `usable` (assessable).
+std::optional<Finding> cannot_assess(std::size_t records, std::size_t usable);
+bool assessable(const CertFacts& cert);
 
 // Every enabled per-certificate rule on one certificate (the diagnosis loop's body).
 void diagnose_certificate(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out);

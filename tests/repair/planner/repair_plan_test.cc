@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "certbed/emulator/certutil/dump_renderer.h"
 #include "certbed/emulator/keys/key_source.h"
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
@@ -113,6 +114,23 @@ TEST(RepairPlan, CertificateReadInAGuessedCodePageIsReportedAndRefused) {
   const auto cmd = render_cmd_script(plan).value();
   EXPECT_EQ(cmd.find("-repairstore"), std::string::npos) << cmd;
   EXPECT_EQ(cmd.find("ller"), std::string::npos);
+}
+
+TEST(RepairPlan, KeySpecNotShownOnACaCertificateAddsNoStepAndNoCaBackup) {
+  // A non-verbose dump of the CA: its KeySpec is not shown, so there is nothing to repair.
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  const auto text = emulator::render_store_dump(
+      machine, *machine.find_store(emulator::StoreLocation::kLocalMachine, "My"), {});
+  const auto findings = diagnose(DumpStore::parse(text, "nonverbose.txt").value());
+  ASSERT_EQ(findings.size(), 1u);
+  ASSERT_EQ(findings[0].rule, rule_id::kKeySpecNotShown);
+  ASSERT_TRUE(findings[0].is_ca);
+  const auto plan = make_repair_plan(findings, PlanOptions{}).value();
+  EXPECT_FALSE(plan.ca_host);
+  for (const auto& s : plan.steps) {
+    EXPECT_TRUE(s.kind == StepKind::kBackup || s.kind == StepKind::kVerify) << s.title;
+  }
+  EXPECT_EQ(render_cmd_script(plan).value().find("-backup "), std::string::npos);
 }
 
 TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {

@@ -7,6 +7,7 @@
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/store/dump_store.h"
+#include "support/files.h"
 
 namespace certbed::repair {
 namespace {
@@ -168,7 +169,43 @@ TEST(Diagnosis, NonVerboseDumpDoesNotGuessTheKeySpec) {
       machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), emulator::DumpOptions{});
   auto dump = DumpStore::parse(text, "machine.txt").value();
   EXPECT_TRUE(dump.certificate(0).key_prov_info_inferred);
-  EXPECT_TRUE(diagnose(dump).empty());
+  // No KeySpec rule judges the inferred numbers; the finding says what was not checked.
+  const auto findings = diagnose(dump);
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"keyspec-not-shown"});
+  EXPECT_EQ(findings[0].severity, Severity::kInfo);
+  EXPECT_EQ(findings[0].serial, dump.certificate(0).serial);
+  EXPECT_NE(findings[0].evidence.find("not checked"), std::string::npos);
+  EXPECT_NE(findings[0].fix.find("certutil -v -store"), std::string::npos);
+}
+
+TEST(Diagnosis, AVerboseDumpHasNoKeySpecNotShownFinding) {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  emulator::DumpOptions options;
+  options.verbose = true;
+  const auto text = emulator::render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options);
+  EXPECT_EQ(rules_of(diagnose(DumpStore::parse(text, "machine.txt").value())),
+            std::vector<std::string>{"ksp-keyspec-not-zero"});
+}
+
+TEST(Diagnosis, ADumpWithNoUsableRecordCannotBeAssessed) {
+  // Real output whose labels were garbled: certutil's text, but no record with a serial.
+  const auto text = testing::slurp(std::string(CERTBED_SOURCE_DIR) +
+                                   "/fixtures/dumps/real/16-es-localized-verbose-garbled.txt");
+  ASSERT_FALSE(text.empty());
+  const auto findings = diagnose(DumpStore::parse(text, "16.txt").value());
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"cannot-assess"});
+  EXPECT_EQ(findings[0].severity, Severity::kWarning);
+  EXPECT_NE(findings[0].evidence.find("nothing was checked"), std::string::npos);
+}
+
+TEST(Diagnosis, AnEmptyStoreCannotBeAssessed) {
+  Machine machine;
+  machine.store(StoreLocation::kLocalMachine, "My");  // creates it, empty
+  emulator::EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto findings = diagnose(store);
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"cannot-assess"});
+  EXPECT_NE(findings[0].evidence.find("no certificate record"), std::string::npos);
 }
 
 TEST(Diagnosis, DumpsShowLostAssociationsAndMissingKeysets) {
@@ -181,7 +218,9 @@ TEST(Diagnosis, DumpsShowLostAssociationsAndMissingKeysets) {
       options.verbose = verbose;
       const auto text = emulator::render_store_dump(
           machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options);
-      const auto findings = diagnose(DumpStore::parse(text, "d.txt").value());
+      // Non-verbose dumps also say, as info, which KeySpecs they do not show (tested above).
+      auto findings = diagnose(DumpStore::parse(text, "d.txt").value());
+      std::erase_if(findings, [](const Finding& f) { return f.severity == Severity::kInfo; });
       ASSERT_EQ(rules_of(findings), std::vector<std::string>{rule}) << scenario << verbose;
       EXPECT_EQ(findings[0].serial, "610000000a1b2c3d4e5f60718293a4b5c6000a");
     }
@@ -192,14 +231,11 @@ TEST(Diagnosis, CatalogListsEveryRuleOnceAndNothingElse) {
   std::vector<std::string> ids;
   for (const auto& r : rule_catalog()) ids.emplace_back(r.id);
   std::sort(ids.begin(), ids.end());
-  const std::vector<std::string> expected = {"ca-cert-missing-from-store",
-                                             "ca-config-provider-mismatch",
-                                             "csp-keyspec-mismatch",
-                                             "dump-text-not-faithful",
-                                             "ksp-keyspec-not-zero",
-                                             "lost-key-association",
-                                             "missing-keyset",
-                                             "sql-tls-needs-capi-keyexchange"};
+  const std::vector<std::string> expected = {
+      "ca-cert-missing-from-store",    "ca-config-provider-mismatch", "cannot-assess",
+      "csp-keyspec-mismatch",          "dump-text-not-faithful",      "keyspec-not-shown",
+      "ksp-keyspec-not-zero",          "lost-key-association",        "missing-keyset",
+      "sql-tls-needs-capi-keyexchange"};
   EXPECT_EQ(ids, expected);
 }
 

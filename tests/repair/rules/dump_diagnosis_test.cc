@@ -122,5 +122,17 @@ TEST(DumpDiagnosis, NotADumpIsAnErrorBeforeAnyFinding) {
   EXPECT_EQ(findings, 0u);
 }
 
+TEST(DumpDiagnosis, AStreamWithNoUsableRecordEndsWithCannotAssess) {
+  // certutil's closing line but no record: not an all-clear.
+  std::vector<Finding> out;
+  auto result =
+      diagnose_dump_stream(reader_of("CertUtil: -store command completed successfully.\n", 7),
+                           "empty.txt", {}, [&](Finding&& f) { out.push_back(std::move(f)); });
+  ASSERT_TRUE(result.ok()) << result.error().to_string();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].rule, "cannot-assess");
+  EXPECT_EQ(result->findings, 1u);
+}
+
 }  // namespace
 }  // namespace certbed::repair

@@ -14,5 +14,7 @@ inline constexpr std::string_view kSqlTlsNeedsCapiKeyExchange = "sql-tls-needs-c
 inline constexpr std::string_view kCaConfigProviderMismatch = "ca-config-provider-mismatch";
 inline constexpr std::string_view kCaCertMissingFromStore = "ca-cert-missing-from-store";
 inline constexpr std::string_view kDumpTextNotFaithful = "dump-text-not-faithful";
+inline constexpr std::string_view kKeySpecNotShown = "keyspec-not-shown";
+inline constexpr std::string_view kCannotAssess = "cannot-assess";
 
 }  // namespace certbed::repair::rule_id
