@@ -54,7 +54,7 @@ std::vector<std::string> key_status_lines(const KeyLookup& found, const repair::
   const bool rsa = EVP_PKEY_is_a(found.key->key.get(), "RSA");
   const bool encryption = found.provider->info().kind == ProviderKind::kCsp
                               ? found.key->key_spec == wc::AT_KEYEXCHANGE
-                              : rsa && !facts.is_ca;
+                              : rsa && !facts.is_ca.value_or(false);
   out.emplace_back(encryption ? "Encryption test passed" : "Signature test passed");
   return out;
 }

@@ -18,6 +18,7 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
   if (matches.count > 1) {
     f.evidence += " (and " + std::to_string(matches.count - 1) + " other container(s))";
   }
+  if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
   f.fix = "certutil -repairstore my " + cert.serial +
           " (without an INF: certutil finds the key and writes property 2)";
   f.fix_kind = FixKind::kRepairKeyAssociation;

@@ -16,6 +16,7 @@ void ksp_keyspec_not_zero(const Context& ctx, const CertFacts& cert, std::vector
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                ": the key is in a Key Storage Provider (ProviderType 0), where KeySpec must be 0";
   if (ca) f.evidence += "; renewing this CA certificate with the existing key pair fails";
+  if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
   KeyProvInfo fixed = kpi;
   fixed.key_spec = wincrypt::AT_NONE;
   f.fix = "rewrite property 2 with KeySpec = 0 (certutil -repairstore my " + cert.serial +
@@ -36,6 +37,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
     Finding f = finding_for(ctx, cert, rule_id::kCspKeySpecMismatch, severity);
     f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                  ": a CryptoAPI CSP key needs KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE)";
+    if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
     // Which slot the key is in decides the fix; look it up when the container is visible.
     const auto container = find_container(ctx, kpi.provider, kpi.container);
     const KeyFacts* key = nullptr;
@@ -72,6 +74,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
                  kpi.container + "\" holds the certificate's key as KeySpec " +
                  std::to_string(k.key_spec) + " (" +
                  std::string(wincrypt::key_spec_name(k.key_spec)) + ")";
+    if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
     KeyProvInfo fixed = kpi;
     fixed.key_spec = k.key_spec;
     f.fix = "rewrite property 2 with KeySpec = " + std::to_string(k.key_spec);

@@ -27,10 +27,24 @@ inline bool listed_in_ca_config(const Context& ctx, const CertFacts& cert) {
                              cert.sha1) != ctx.ca->ca_cert_hashes.end();
 }
 
-// A certificate of the CA: listed in CACertHash, or a CA certificate with a private key link.
+// Why a certificate whose Basic Constraints the input does not show is taken as a CA
+// certificate: its CA Version extension, a CA or SubCA template, or a key container named after
+// its subject's CN (AD CS names the CA's key after the CA). Empty when the input shows its
+// Basic Constraints, or nothing says it is a CA. A self-signed subject alone is no evidence:
+// IIS, RDP and WinRM make self-signed end-entity certificates.
+std::string ca_evidence(const CertFacts& cert);
+
+// A certificate of the CA: listed in CACertHash, Basic Constraints cA, or (when those are not
+// shown) the evidence ca_evidence finds.
 inline bool is_ca_certificate(const Context& ctx, const CertFacts& cert) {
-  return listed_in_ca_config(ctx, cert) || cert.is_ca;
+  if (listed_in_ca_config(ctx, cert)) return true;
+  if (cert.is_ca) return *cert.is_ca;
+  return !ca_evidence(cert).empty();
 }
+
+// For evidence text: what was taken as given about the certificate's CA status, or "" when its
+// Basic Constraints (or CACertHash) settle it.
+std::string ca_status_note(const Context& ctx, const CertFacts& cert);
 
 inline std::optional<KeyContainerFacts> find_container(const Context& ctx,
                                                        std::string_view provider,

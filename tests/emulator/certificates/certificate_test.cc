@@ -40,7 +40,7 @@ TEST(CertificateFactory, RootCaHasTheExpectedFacts) {
   EXPECT_EQ(facts->issuer, facts->subject);
   EXPECT_EQ(facts->not_before, "2024-01-15T10:00:00Z");
   EXPECT_EQ(facts->not_after, "2034-01-15T10:00:00Z");
-  EXPECT_TRUE(facts->is_ca);
+  EXPECT_EQ(facts->is_ca, true);
   ASSERT_TRUE(facts->ca_version.has_value());
   EXPECT_EQ(*facts->ca_version, 0u);
   EXPECT_EQ(facts->public_key_id, public_key_id(key.get()));
@@ -87,7 +87,7 @@ TEST(CertificateFactory, SubordinateAndEndEntityChainToTheirIssuer) {
   EXPECT_EQ(X509_verify(sub_cert->get(), root_key.get()), 1);
   auto sub_facts = decode_certificate_facts(certificate_der(sub_cert->get())).value();
   EXPECT_EQ(sub_facts.issuer, "CN=Contoso CA, DC=Contoso, DC=com");
-  EXPECT_TRUE(sub_facts.is_ca);
+  EXPECT_EQ(sub_facts.is_ca, true);
   EXPECT_EQ(sub_facts.ca_version, (1u << 16) | 2u);
 
   auto leaf_key = pool_key(KeyAlgorithm::kEcP384);
@@ -103,7 +103,7 @@ TEST(CertificateFactory, SubordinateAndEndEntityChainToTheirIssuer) {
   ASSERT_TRUE(leaf_cert.ok()) << leaf_cert.error().to_string();
   EXPECT_EQ(X509_verify(leaf_cert->get(), sub_key.get()), 1);
   auto leaf_facts = decode_certificate_facts(certificate_der(leaf_cert->get())).value();
-  EXPECT_FALSE(leaf_facts.is_ca);
+  EXPECT_EQ(leaf_facts.is_ca, false);
   EXPECT_FALSE(leaf_facts.ca_version.has_value());
   EXPECT_EQ(leaf_facts.serial, "0400ff");  // leading zero byte kept, as certutil prints it
   EXPECT_EQ(leaf_facts.ekus, (std::vector<std::string>{"1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"}));

@@ -19,7 +19,7 @@ TEST(Scenarios, SeedCaseHasAKspKeyWithKeySpecTwo) {
   ASSERT_EQ(my.size(), 1u);
   const auto ca = my.certificate(0);
   EXPECT_EQ(ca.subject, "CN=Contoso CA, DC=Contoso, DC=com");
-  EXPECT_TRUE(ca.is_ca);
+  EXPECT_EQ(ca.is_ca, true);
   const auto info = ca.key_prov_info().value().value();
   EXPECT_EQ(info.container, "Contoso CA");
   EXPECT_EQ(info.provider, wc::MS_KEY_STORAGE_PROVIDER);
@@ -69,7 +69,7 @@ TEST_P(EveryScenario, EveryLinkedContainerHoldsTheCertificatesKey) {
       const auto* provider = machine.find_provider((*info)->provider);
       ASSERT_NE(provider, nullptr) << (*info)->provider;
       const auto* container = provider->find_container((*info)->container);
-      if (GetParam() == "web-missing-keyset" && !facts.is_ca) {
+      if (GetParam() == "web-missing-keyset" && facts.is_ca != true) {
         EXPECT_EQ(container, nullptr) << "this scenario's link must dangle";
         continue;
       }

@@ -188,6 +188,46 @@ TEST(Diagnosis, AVerboseDumpHasNoKeySpecNotShownFinding) {
             std::vector<std::string>{"ksp-keyspec-not-zero"});
 }
 
+std::string seed_article_dump() {
+  return testing::slurp(std::string(CERTBED_SOURCE_DIR) +
+                        "/fixtures/dumps/real/09-ca-ksp-keyspec2-verbose-elided.txt");
+}
+
+TEST(Diagnosis, AnElidedCaCertificateIsJudgedAsACaByItsKeyContainerName) {
+  // The seed article's own dump elides Basic Constraints; its container is named after the CA.
+  const auto findings = diagnose(DumpStore::parse(seed_article_dump(), "09.txt").value());
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"ksp-keyspec-not-zero"});
+  EXPECT_EQ(findings[0].severity, Severity::kError);
+  EXPECT_TRUE(findings[0].is_ca);
+  EXPECT_NE(findings[0].evidence.find("does not show its Basic Constraints; taken as a CA "
+                                      "certificate because its key container is named after its "
+                                      "subject (\"Contoso CA\")"),
+            std::string::npos)
+      << findings[0].evidence;
+}
+
+TEST(Diagnosis, UnknownCaStatusWithoutEvidenceIsNotTakenAsCaAndSaysSo) {
+  // The same record with a GUID container and the subject as its own issuer (self-signed):
+  // nothing shows a CA, and self-signed alone is no evidence.
+  std::string dump = seed_article_dump();
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{
+            "Key Container = Contoso CA", "Key Container = {8F6C0B1E-5A7D-4C2B-9E3F-1A2B3C4D5E6F}"},
+        std::pair<std::string, std::string>{"CN=ROOTCA-CA", "CN=Contoso CA"}}) {
+    const auto at = dump.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    dump.replace(at, from.size(), to);
+  }
+  const auto findings = diagnose(DumpStore::parse(dump, "self-signed.txt").value());
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"ksp-keyspec-not-zero"});
+  EXPECT_EQ(findings[0].severity, Severity::kWarning);
+  EXPECT_FALSE(findings[0].is_ca);
+  EXPECT_NE(findings[0].evidence.find("nothing else shows it to be a CA certificate; if it is "
+                                      "one, this is an error"),
+            std::string::npos)
+      << findings[0].evidence;
+}
+
 TEST(Diagnosis, ADumpWithNoUsableRecordCannotBeAssessed) {
   // Real output whose labels were garbled: certutil's text, but no record with a serial.
   const auto text = testing::slurp(std::string(CERTBED_SOURCE_DIR) +

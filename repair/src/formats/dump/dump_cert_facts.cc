@@ -135,7 +135,7 @@ CertFacts DumpCertificate::to_cert_facts() const {
   f.sha256 = sha256;
   f.signature_hash = signature_hash;
   f.public_key_id = key_id_hash_rfc_sha1;
-  f.is_ca = is_ca.value_or(false);
+  f.is_ca = is_ca;
   f.ca_version = ca_version;
   f.ekus = ekus;
   f.template_name = template_name;

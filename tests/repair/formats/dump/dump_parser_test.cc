@@ -216,7 +216,7 @@ TEST(DumpParserRealDumps, TabIndentedVerboseKspIsReadAndTruncationMarksRecordInc
   EXPECT_TRUE(has_warning_at(summary, 128, "incomplete"));
 
   const CertFacts facts = c.to_cert_facts();
-  EXPECT_TRUE(facts.is_ca);
+  EXPECT_EQ(facts.is_ca, true);
   const Bytes* name = facts.properties.find(PropertyId::CERT_FRIENDLY_NAME_PROP_ID);
   ASSERT_NE(name, nullptr);
   Bytes expected = *utf8_to_utf16le("CustomRoot");

@@ -26,7 +26,9 @@ struct CertFacts {
   // SHA-1 of the subjectPublicKey bits (certutil's "Key Id Hash(rfc-sha1)"); key containers
   // report the same value, so it links a certificate to its private key.
   std::string public_key_id;
-  bool is_ca = false;
+  // Basic Constraints cA: nullopt when the backend could not see it (a dump that elides or does
+  // not print the extension). Unknown is never taken as "no"; see rules::is_ca_certificate.
+  std::optional<bool> is_ca;
   std::optional<std::uint32_t> ca_version;  // CA Version extension: low 16 bits cert index
   std::vector<std::string> ekus;            // dotted OIDs from the EKU extension
   std::string template_name;
