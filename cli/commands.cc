@@ -253,9 +253,13 @@ void add_parse_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (*json) {
-      nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
-      for (const auto& w : summary->warnings) warnings.push_back(warning_json(w));
-      std::cout << "\n],\"warnings\":" << warnings.dump() << "}\n";
+      // The summary is known only at the end of the input: its members follow the records.
+      const auto members = summary_json(*summary);
+      std::cout << "\n]";
+      for (const auto& member : members.items()) {
+        std::cout << ",\"" << member.key() << "\":" << member.value().dump();
+      }
+      std::cout << "}\n";
     } else {
       std::cout << fmt::format("{} certificate{}, {} warning{}\n", count, count == 1 ? "" : "s",
                                summary->warnings.size(), summary->warnings.size() == 1 ? "" : "s");

@@ -170,6 +170,10 @@ void RecordBuilder::on_certutil_line(string_view body, std::size_t n, string_vie
   evidence_ = true;
   if (rec_) close_record(true);
   if (!header_taken_ && summary_.certificates == 0) take_store_header(margin);
+  // The word after the dash names the verb in every language ("-store comando completado").
+  if (string_view verb = body; consume(verb, df::kCompletionPrefix)) {
+    summary_.verb = std::string(verb.substr(0, verb.find(' ')));
+  }
   if (body.find(" FAILED") != string_view::npos) {
     summary_.failure = std::string(body);
     warn(n, "certutil reported a failure: " + std::string(body));

@@ -212,6 +212,7 @@ TEST(DumpParserRealDumps, TabIndentedVerboseKspIsReadAndTruncationMarksRecordInc
   EXPECT_EQ(property_ids(c), (std::vector<std::uint32_t>{4, 20, 2, 71, 11, 3, 25, 14}));
   EXPECT_FALSE(c.complete);
   EXPECT_FALSE(summary.saw_completion_line);
+  EXPECT_EQ(summary.verb, "");
   EXPECT_EQ(summary.incomplete_certificates, 1u);
   EXPECT_TRUE(has_warning_at(summary, 128, "incomplete"));
 
@@ -317,6 +318,7 @@ TEST(DumpParserRealDumps, RepairstoreOutputWithEuropeanDatesKeepsAllStatusLines)
                                       "AES256+RSAES_OAEP(RSA:CNG) test skipped",
                                       "Signature test passed"}));
   EXPECT_EQ(summary.completion_line, "CertUtil: -repairstore command completed successfully.");
+  EXPECT_EQ(summary.verb, "repairstore");
   EXPECT_TRUE(summary.warnings.empty());
 }
 
@@ -356,6 +358,7 @@ TEST(DumpParserRealDumps, GarbledSpanishCaptureYieldsNoRecordButIsRecognizedAndW
   EXPECT_EQ(summary.store_name, "My");
   EXPECT_TRUE(summary.saw_completion_line);
   EXPECT_EQ(summary.completion_line, "CertUtil: -store comando completado correctamente.");
+  EXPECT_EQ(summary.verb, "store");
   EXPECT_TRUE(has_warning_at(summary, 59, "outside any certificate record"));
   EXPECT_TRUE(has_warning_at(summary, 0, "no certificate record"));
 }
@@ -379,6 +382,7 @@ TEST(DumpParserRealDumps, PercentPrefixedScinfoYieldsBothSmartCardKeySpecs) {
   ASSERT_EQ(certs.size(), 4u);
   EXPECT_EQ(summary.command_line, "C:\\Users\\dashl\\Documents>certutil -scinfo");
   EXPECT_EQ(summary.completion_line, "CertUtil: -SCInfo command completed successfully.");
+  EXPECT_EQ(summary.verb, "SCInfo");
   const DumpCertificate& sig = certs[0];
   EXPECT_EQ(sig.index, 0u);
   EXPECT_EQ(sig.serial, "65c7bf928db4fff3558e09aa30e8c49e");
@@ -812,6 +816,7 @@ TEST(DumpParserTolerance, PromptsPasswordLinesAndOtherOutputAroundTheDumpAreSkip
   EXPECT_EQ(*summary.failure,
             "CertUtil: -exportPFX command FAILED: 0x80090016 (-2146893802 NTE_BAD_KEYSET); "
             "CertUtil: Keyset does not exist");
+  EXPECT_EQ(summary.verb, "exportPFX");
   EXPECT_TRUE(certs[0].complete);
   EXPECT_EQ(certs[0].key_provider->container, "k1");
   EXPECT_EQ(certs[1].serial, "02");

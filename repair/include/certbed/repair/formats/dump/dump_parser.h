@@ -137,6 +137,7 @@ struct DumpSummary {
   bool saw_completion_line = false;    // "CertUtil: -<verb> command completed successfully."
   std::string completion_line;         // as printed (may be localized)
   std::optional<std::string> failure;  // "CertUtil: -store command FAILED: ..." (+ message)
+  std::string verb;                    // "store" of the last "CertUtil: -store command ..."
   std::string store_name;              // header line: "my" of `my "Personal"`
   std::string store_description;       // "Personal"
   std::string command_line;            // a prompt line running certutil, if the text has one
