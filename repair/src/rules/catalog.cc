@@ -144,8 +144,12 @@ void diagnose_certificate(const Context& ctx, const CertFacts& cert, std::vector
 }  // namespace rules
 
 std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions& options) {
-  rules::Context ctx{&store, options, KeyContainerIndex(store.key_containers()),
-                     store.knows_key_containers(), store.ca_configuration()};
+  rules::Context ctx{&store,
+                     options,
+                     KeyContainerIndex(store.key_containers()),
+                     store.knows_key_containers(),
+                     store.ca_configuration(),
+                     store.key_containers_inferred()};
   std::vector<Finding> findings;
   std::size_t usable = 0;
   for (std::size_t i = 0; i < store.size(); ++i) {

@@ -33,7 +33,7 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
   result.summary = std::move(*summary);
   if (on_summary) on_summary(result.summary);
 
-  rules::Context ctx{nullptr, options, std::move(builder).build(), true, std::nullopt};
+  rules::Context ctx{nullptr, options, std::move(builder).build(), true, std::nullopt, true};
   result.containers = ctx.containers.size();
   result.index_bytes = ctx.containers.memory_bytes();
 

@@ -31,6 +31,25 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
   if (!info.ok() || !info->has_value()) return;
   const KeyProvInfo& kpi = **info;
   if (find_container(ctx, kpi.provider, kpi.container)) return;
+  // A dump in which certutil opened no key at all: more likely taken without the rights to open
+  // the keys (not elevated, a remote low-privilege shell) than a machine that lost every key.
+  if (ctx.containers_inferred && ctx.containers.size() == 0) {
+    Finding f = finding_for(ctx, cert, rule_id::kMissingKeyset, Severity::kWarning);
+    f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
+                 kpi.provider +
+                 ", which certutil could not open (Missing stored keyset); it opened no key of "
+                 "this dump at all, so the dump was most likely taken without the rights to open "
+                 "the keys (not elevated, or from a remote low-privilege shell) rather than on a "
+                 "machine that lost every key";
+    f.fix =
+        "capture the store again elevated, or as the account that uses the key (certutil -v "
+        "-store my from an elevated prompt), and check the permissions of the key files "
+        "(%ProgramData%\\Microsoft\\Crypto\\Keys and RSA\\MachineKeys); only if the key is "
+        "still missing there, restore it from a backup or re-issue the certificate";
+    f.fix_kind = FixKind::kManual;
+    out.push_back(std::move(f));
+    return;
+  }
   Finding f = finding_for(ctx, cert, rule_id::kMissingKeyset, Severity::kError);
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
                kpi.provider + ", which does not exist (certutil: Missing stored keyset)";

@@ -20,6 +20,7 @@ struct Context {
   KeyContainerIndex containers;
   bool containers_known = true;
   std::optional<CaConfigFacts> ca;
+  bool containers_inferred = false;  // ReadOnlyStore::key_containers_inferred
 };
 
 inline bool listed_in_ca_config(const Context& ctx, const CertFacts& cert) {

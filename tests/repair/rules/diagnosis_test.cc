@@ -228,6 +228,33 @@ TEST(Diagnosis, UnknownCaStatusWithoutEvidenceIsNotTakenAsCaAndSaysSo) {
       << findings[0].evidence;
 }
 
+TEST(Diagnosis, ADumpWhoseKeysAreAllMissingPointsAtRightsBeforeLoss) {
+  // A domain controller's dump: certutil opened none of its three keys.
+  const auto text =
+      testing::slurp(std::string(CERTBED_SOURCE_DIR) +
+                     "/fixtures/dumps/real/07-dc-my-missing-keyset-archived-nonverbose.txt");
+  std::size_t missing = 0;
+  for (const auto& f : diagnose(DumpStore::parse(text, "07.txt").value())) {
+    if (f.rule != "missing-keyset") continue;
+    ++missing;
+    EXPECT_EQ(f.severity, Severity::kWarning);
+    EXPECT_NE(f.evidence.find("without the rights to open the keys"), std::string::npos);
+    EXPECT_LT(f.fix.find("elevated"), f.fix.find("re-issue")) << f.fix;
+  }
+  EXPECT_EQ(missing, 3u);
+}
+
+TEST(Diagnosis, AMissingKeyInADumpWhoseOtherKeysOpenIsAnError) {
+  auto machine = emulator::build_scenario("web-missing-keyset").value();
+  emulator::DumpOptions options;
+  options.verbose = true;
+  const auto text = emulator::render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options);
+  const auto findings = diagnose(DumpStore::parse(text, "d.txt").value());
+  ASSERT_EQ(rules_of(findings), std::vector<std::string>{"missing-keyset"});
+  EXPECT_EQ(findings[0].severity, Severity::kError);
+}
+
 TEST(Diagnosis, ADumpWithNoUsableRecordCannotBeAssessed) {
   // Real output whose labels were garbled: certutil's text, but no record with a serial.
   const auto text = testing::slurp(std::string(CERTBED_SOURCE_DIR) +

@@ -36,6 +36,7 @@ class DumpStore final : public Store {
   std::vector<std::size_t> find_by_serial(std::string_view serial) const override;
   // The containers of every record (dump_record_facts).
   std::vector<KeyContainerFacts> key_containers() const override { return containers_; }
+  bool key_containers_inferred() const override { return true; }
   // Always kUnsupported: there is nothing behind a dump to write to.
   Result<std::unique_ptr<Transaction>> begin_transaction() override;
 

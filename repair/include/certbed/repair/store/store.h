@@ -34,6 +34,10 @@ class ReadOnlyStore {
   // False when the backend cannot see key containers at all (a non-verbose dump of one
   // certificate says little): rules that need them then stay silent rather than guess.
   virtual bool knows_key_containers() const { return true; }
+  // True when the containers are inferred from what a dump printed (a key test that passed),
+  // not read from the machine: a key the dump's author had no right to open is then missing
+  // from them too.
+  virtual bool key_containers_inferred() const { return false; }
   // The CA configuration of the machine, when it hosts a CA and the backend can read it.
   virtual std::optional<CaConfigFacts> ca_configuration() const { return std::nullopt; }
 };
