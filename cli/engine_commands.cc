@@ -62,8 +62,9 @@ repair::Result<Input> load_input(const std::string& path, const StoreSelection& 
   for (const auto& w : summary->warnings) {
     std::cerr << fmt::format("{}:{}: warning: {}\n", name, w.line, w.message);
   }
-  input.dump = std::make_unique<repair::DumpStore>(
-      repair::DumpStore::from_records(std::move(records), std::move(*summary), name));
+  auto dump = repair::DumpStore::from_records(std::move(records), std::move(*summary), name);
+  if (!dump) return dump.error();
+  input.dump = std::make_unique<repair::DumpStore>(std::move(*dump));
   input.store = input.dump.get();
   return input;
 }

@@ -31,6 +31,7 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
   auto summary = first.finish();
   if (!summary) return summary.error();
   result.summary = std::move(*summary);
+  if (auto refused = not_a_store_dump(result.summary, source)) return *refused;
   if (on_summary) on_summary(result.summary);
 
   rules::Context ctx{nullptr, options, std::move(builder).build(), true, std::nullopt, true};

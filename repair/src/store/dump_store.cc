@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "certbed/repair/model/bytes.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
@@ -57,8 +58,19 @@ Result<DumpStore> DumpStore::parse(std::string_view bytes, const std::string& so
   return from_records(std::move(parsed->first), std::move(parsed->second), source);
 }
 
-DumpStore DumpStore::from_records(std::vector<DumpCertificate> records, DumpSummary summary,
-                                  const std::string& source) {
+std::optional<Error> not_a_store_dump(const DumpSummary& summary, const std::string& source) {
+  if (to_lower_ascii(summary.verb) != "scinfo") return std::nullopt;
+  return make_error(ErrorCode::kParse,
+                    source + " is the output of certutil -" + summary.verb +
+                        " (a smart card's keys and certificates), not of certutil -store: its "
+                        "KeySpecs are the card's key slots, so the store rules do not run on it; "
+                        "diagnose the store the card's certificate is in (certutil -v -store "
+                        "my > store.txt)");
+}
+
+Result<DumpStore> DumpStore::from_records(std::vector<DumpCertificate> records, DumpSummary summary,
+                                          const std::string& source) {
+  if (auto refused = not_a_store_dump(summary, source)) return *refused;
   DumpStore store;
   store.source_ = source;
   store.summary_ = std::move(summary);

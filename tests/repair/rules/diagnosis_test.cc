@@ -6,6 +6,7 @@
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/repair/rules/dump_diagnosis.h"
 #include "certbed/repair/store/dump_store.h"
 #include "support/files.h"
 
@@ -253,6 +254,27 @@ TEST(Diagnosis, AMissingKeyInADumpWhoseOtherKeysOpenIsAnError) {
   const auto findings = diagnose(DumpStore::parse(text, "d.txt").value());
   ASSERT_EQ(rules_of(findings), std::vector<std::string>{"missing-keyset"});
   EXPECT_EQ(findings[0].severity, Severity::kError);
+}
+
+TEST(Diagnosis, SmartCardScinfoOutputIsRefusedAsNotAStoreDump) {
+  // certutil -scinfo lists a card's AT_SIGNATURE and AT_KEYEXCHANGE keys: both are right there.
+  const auto text =
+      testing::slurp(std::string(CERTBED_SOURCE_DIR) +
+                     "/fixtures/dumps/real/24-smartcard-scinfo-csp-keyspec1-and-2.txt");
+  ASSERT_FALSE(text.empty());
+  auto store = DumpStore::parse(text, "24.txt");
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find("is the output of certutil -SCInfo"), std::string::npos)
+      << store.error().message;
+  std::size_t findings = 0;
+  auto streamed = diagnose_dump_stream(
+      [&](const DumpChunkSink& sink) -> Status {
+        sink(text);
+        return {};
+      },
+      "24.txt", {}, [&](Finding&&) { ++findings; });
+  ASSERT_FALSE(streamed.ok());
+  EXPECT_EQ(findings, 0u);
 }
 
 TEST(Diagnosis, ADumpWithNoUsableRecordCannotBeAssessed) {

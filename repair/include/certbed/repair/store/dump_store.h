@@ -20,13 +20,20 @@ struct DumpRecordFacts {
 };
 DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index);
 
+// The error for output of a certutil verb whose records are not a store's certificates:
+// -scinfo lists a smart card's keys and certificates, each key slot once, so its KeySpecs are
+// the card's and the store rules would misread them. nullopt for -store, -repairstore and
+// anything without a verb.
+std::optional<Error> not_a_store_dump(const DumpSummary& summary, const std::string& source);
+
 class DumpStore final : public Store {
  public:
   // Parses the whole dump (any encoding the parser reads). Parser warnings are kept.
   static Result<DumpStore> parse(std::string_view bytes, const std::string& source);
-  // Over the records and summary of a parse that has already run (a streaming one).
-  static DumpStore from_records(std::vector<DumpCertificate> records, DumpSummary summary,
-                                const std::string& source);
+  // Over the records and summary of a parse that has already run (a streaming one). Output of a
+  // certutil verb that does not print a store (see not_a_store_dump) is refused.
+  static Result<DumpStore> from_records(std::vector<DumpCertificate> records, DumpSummary summary,
+                                        const std::string& source);
 
   std::string description() const override { return "dump " + source_; }
   std::size_t size() const override { return certificates_.size(); }
