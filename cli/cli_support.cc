@@ -18,10 +18,26 @@ int report(const repair::Error& error) {
 }
 
 void add_store_options(CLI::App* cmd, StoreSelection& selection) {
-  cmd->add_option("--store", selection.name, "Store name (My, Root, CA, Request, ...)")
-      ->capture_default_str();
-  cmd->add_option("--location", selection.location, "LocalMachine or CurrentUser")
-      ->capture_default_str();
+  cmd->add_option("--store", selection.name,
+                  "Store name (My, Root, CA, Request, ...); for a dump, overrides its header")
+      ->capture_default_str()
+      ->each([&selection](const std::string&) { selection.name_given = true; });
+  cmd->add_option("--location", selection.location,
+                  "LocalMachine, CurrentUser or LocalMachineEnterprise (certutil -enterprise); "
+                  "a dump does not show it")
+      ->capture_default_str()
+      ->each([&selection](const std::string&) { selection.location_given = true; });
+}
+
+repair::Result<repair::StoreHint> store_hint(const StoreSelection& selection) {
+  repair::StoreHint hint;
+  if (selection.name_given) hint.name = selection.name;
+  if (selection.location_given) {
+    auto location = emulator::parse_location(selection.location);
+    if (!location) return location.error();
+    hint.location = emulator::to_repair_location(*location);
+  }
+  return hint;
 }
 
 repair::Result<std::unique_ptr<emulator::EmulatedStore>> select_store(

@@ -24,9 +24,17 @@ int report(const repair::Error& error);
 struct StoreSelection {
   std::string location = "LocalMachine";
   std::string name = "My";
+  // Whether the user said it: a dump names its own store where it can, and only what the user
+  // gave overrides that.
+  bool location_given = false;
+  bool name_given = false;
 };
 
 void add_store_options(CLI::App* cmd, StoreSelection& selection);
+
+// What --store and --location say about a dump's store; a location certbed does not know is an
+// input error.
+repair::Result<repair::StoreHint> store_hint(const StoreSelection& selection);
 
 // A snapshot opened on one of its stores. The machine lives on the heap, so the store view
 // stays valid when this moves.

@@ -60,7 +60,10 @@ std::optional<std::string> run_demo() {
   heading(4, "Plan",
           "Back up, one KeyProv INF per certificate, certutil -repairstore, verify, "
           "retry. (certbed plan writes these as files with repair.cmd and repair.ps1.)");
-  auto plan = repair::make_repair_plan(findings, {.ca_host = true});
+  repair::PlanOptions plan_options;
+  plan_options.ca_host = true;
+  plan_options.store = store.identity();
+  auto plan = repair::make_repair_plan(findings, plan_options);
   if (!plan) return plan.error().to_string();
   for (const auto& inf : plan->infs) {
     std::cout << fmt::format("   {}:\n", inf.file_name);

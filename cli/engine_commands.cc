@@ -38,6 +38,8 @@ bool is_snapshot_path(const std::string& path) {
 }
 
 repair::Result<Input> load_input(const std::string& path, const StoreSelection& selection) {
+  auto hint = store_hint(selection);
+  if (!hint) return hint.error();
   Input input;
   if (is_snapshot_path(path)) {
     auto opened = open_snapshot(path, selection);
@@ -62,7 +64,7 @@ repair::Result<Input> load_input(const std::string& path, const StoreSelection& 
   for (const auto& w : summary->warnings) {
     std::cerr << fmt::format("{}:{}: warning: {}\n", name, w.line, w.message);
   }
-  auto dump = repair::DumpStore::from_records(std::move(records), std::move(*summary), name);
+  auto dump = repair::DumpStore::from_records(std::move(records), std::move(*summary), name, *hint);
   if (!dump) return dump.error();
   input.dump = std::make_unique<repair::DumpStore>(std::move(*dump));
   input.store = input.dump.get();
@@ -73,6 +75,12 @@ bool has_errors(const std::vector<repair::Finding>& findings) {
   return std::any_of(findings.begin(), findings.end(), [](const repair::Finding& f) {
     return f.severity == repair::Severity::kError;
   });
+}
+
+// What the diagnosis could and could not check, after its findings.
+void print_coverage(const repair::DiagnosisCoverage& coverage) {
+  std::cout << "\nchecked:\n";
+  for (const auto& line : repair::coverage_lines(coverage)) std::cout << "- " << line << "\n";
 }
 
 void print_findings(const std::vector<repair::Finding>& findings) {
@@ -102,7 +110,22 @@ class FindingsJsonWriter {
     std::cout << (count_ == 0 ? "\n" : ",\n") << indented;
     ++count_;
   }
-  void end() { std::cout << (count_ == 0 ? "]\n}\n" : "\n  ]\n}\n"); }
+  // Closes the list, then the store and what was checked: {"store": {"name", "location",
+  // "name_source", "location_source", "role"}, "checked": ["...", ...]}.
+  void end(const repair::DiagnosisCoverage& coverage) {
+    std::cout << (count_ == 0 ? "]" : "\n  ]") << ",\n  \"store\": ";
+    std::string store;
+    for (char c : repair::store_identity_json(coverage.store, 2)) {
+      store += c;
+      if (c == '\n') store += "  ";
+    }
+    std::cout << store << ",\n  \"checked\": [";
+    const auto lines = repair::coverage_lines(coverage);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      std::cout << (i == 0 ? "\n    " : ",\n    ") << repair::json_string(lines[i]);
+    }
+    std::cout << (lines.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  }
 
  private:
   std::size_t count_ = 0;
@@ -110,7 +133,10 @@ class FindingsJsonWriter {
 
 // A dump is diagnosed in two streaming passes, each finding printed as it is found, so memory
 // stays bounded by the dump's key containers whatever its size.
-int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& options, bool json) {
+int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& options,
+                  const StoreSelection& selection, bool json) {
+  auto hint = store_hint(selection);
+  if (!hint) return report(hint.error());
   bool errors = false;
   std::size_t count = 0;
   FindingsJsonWriter writer;
@@ -134,12 +160,13 @@ int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& optio
   if (!input) return report(input.error());
   auto result = repair::diagnose_dump_stream(
       [&](const repair::DumpChunkSink& sink) { return input->replay(sink); }, input_name(path),
-      options, on_finding, on_summary);
+      options, on_finding, on_summary, *hint);
   if (!result) return report(result.error());
   if (json) {
-    writer.end();
-  } else if (count == 0) {
-    std::cout << "no findings\n";
+    writer.end(result->coverage);
+  } else {
+    if (count == 0) std::cout << "no findings\n";
+    print_coverage(result->coverage);
   }
   return errors ? kExitFailure : kExitOk;
 }
@@ -200,7 +227,7 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
     if (!is_snapshot_path(*input)) {
-      exit_code = diagnose_dump(*input, options, *json);
+      exit_code = diagnose_dump(*input, options, *selection, *json);
       return;
     }
     auto loaded = load_input(*input, *selection);
@@ -209,13 +236,15 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
       return;
     }
     const auto findings = repair::diagnose(*loaded->store, options);
+    const auto coverage = repair::diagnosis_coverage(*loaded->store);
     if (*json) {
       FindingsJsonWriter writer;
       writer.begin();
       for (const auto& f : findings) writer.add(f);
-      writer.end();
+      writer.end(coverage);
     } else {
       print_findings(findings);
+      print_coverage(coverage);
     }
     exit_code = has_errors(findings) ? kExitFailure : kExitOk;
   });
@@ -252,6 +281,8 @@ void add_plan_command(CLI::App& app, int& exit_code) {
     const auto findings = repair::diagnose(*loaded->store, options);
     repair::PlanOptions plan_options;
     plan_options.ca_host = loaded->store->ca_configuration().has_value();
+    plan_options.store = loaded->store->identity();
+    plan_options.checked = repair::coverage_lines(repair::diagnosis_coverage(*loaded->store));
     auto plan = repair::make_repair_plan(findings, plan_options);
     if (!plan) {
       exit_code = report(plan.error());

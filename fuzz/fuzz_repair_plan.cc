@@ -36,41 +36,57 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-constexpr std::string_view kCmdRepairstore =
-    R"("%SystemRoot%\System32\certutil.exe" -repairstore )";
+constexpr std::string_view kCmdCertutil = R"("%SystemRoot%\System32\certutil.exe" )";
 
 // The lines a script may contain besides -repairstore lines: those of a plan with every kind of
-// step (backup with the CA, repairstore, verify, retry, manual).
+// step (backup with the CA, inspect, repairstore, verify, retry, manual) in every location.
 struct FixedLines {
   std::set<std::string> cmd, ps1;
   std::string text;  // all of them, for the substring check
 };
 
+constexpr StoreLocation kLocations[] = {StoreLocation::kLocalMachine, StoreLocation::kCurrentUser,
+                                        StoreLocation::kLocalMachineEnterprise};
+
+bool is_repairstore_line(const std::string& line) {
+  return (line.starts_with(kCmdCertutil) || line.starts_with("Invoke-Checked @(")) &&
+         line.find("-repairstore") != std::string::npos;
+}
+
+// The reference plans: each location, with a software and a hardware-module CA key.
 const FixedLines& fixed_lines() {
   static const FixedLines fixed = [] {
-    Finding keyspec{"ksp-keyspec-not-zero",
-                    Severity::kError,
-                    0,
-                    "1f3a",
-                    "",
-                    "CN=CA",
-                    true,
-                    "",
-                    "",
-                    FixKind::kPropertyInf,
-                    KeyProvInfo{"CA", "Microsoft Software Key Storage Provider", 0, 0x20, 0, {}}};
-    Finding lost{"lost-key-association",         Severity::kWarning, 1, "2b", "", "", false, "", "",
-                 FixKind::kRepairKeyAssociation, std::nullopt};
-    Finding manual{"missing-keyset", Severity::kError, 2, "3c", "", "", false, "", "",
-                   FixKind::kManual, std::nullopt};
-    auto plan = make_repair_plan({keyspec, lost, manual});
-    CHECK(plan.ok(), "the reference plan fails");
     FixedLines out;
-    for (const auto& line : split_lines(render_cmd_script(*plan).value())) {
-      if (!line.starts_with(kCmdRepairstore)) out.cmd.insert(line);
-    }
-    for (const auto& line : split_lines(render_powershell_script(*plan).value())) {
-      if (!line.starts_with("Invoke-Checked @('-repairstore'")) out.ps1.insert(line);
+    for (const auto location : kLocations) {
+      for (const char* provider :
+           {"Microsoft Software Key Storage Provider", "SafeNet Key Storage Provider"}) {
+        Finding keyspec{"ksp-keyspec-not-zero",
+                        Severity::kError,
+                        0,
+                        "1f3a",
+                        "",
+                        "CN=CA",
+                        true,
+                        "",
+                        "",
+                        FixKind::kPropertyInf,
+                        KeyProvInfo{"CA", provider, 0, 0x20, 0, {}}};
+        Finding lost{
+            "lost-key-association",         Severity::kWarning, 1, "2b", "", "", false, "", "",
+            FixKind::kRepairKeyAssociation, std::nullopt};
+        Finding manual{"missing-keyset", Severity::kError, 2, "3c", "", "", false, "", "",
+                       FixKind::kManual, std::nullopt};
+        PlanOptions options;
+        options.store.location = location;
+        auto plan = make_repair_plan({keyspec, lost, manual}, options);
+        CHECK(plan.ok(), "the reference plan fails");
+        for (const auto& line : split_lines(render_cmd_script(*plan).value())) {
+          if (!is_repairstore_line(line)) out.cmd.insert(line);
+        }
+        for (const auto& line : split_lines(render_powershell_script(*plan).value())) {
+          if (!is_repairstore_line(line)) out.ps1.insert(line);
+        }
+      }
     }
     for (const auto& set : {out.cmd, out.ps1}) {
       for (const auto& line : set) out.text += line + "\n";
@@ -125,17 +141,16 @@ Finding consume_finding(FuzzedDataProvider& fdp) {
 }
 
 std::optional<std::string> cert_id_of(const Finding& f) {
-  if (is_hex_id(f.serial)) return f.serial;
   if (is_hex_id(f.sha1)) return f.sha1;
+  if (is_hex_id(f.serial)) return f.serial;
   return std::nullopt;
 }
 
 void check_script(const std::string& script, const std::set<std::string>& fixed,
-                  const std::regex& repairstore, std::string_view repairstore_prefix,
-                  const std::vector<std::string>& inputs) {
+                  const std::regex& repairstore, const std::vector<std::string>& inputs) {
   std::vector<std::string> checked;
   for (const auto& line : split_lines(script)) {
-    if (line.starts_with(repairstore_prefix)) {
+    if (is_repairstore_line(line)) {
       std::smatch m;
       CHECK(std::regex_match(line, m, repairstore),
             ("a -repairstore line of an unexpected shape: " + line).c_str());
@@ -172,6 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < count; ++i) findings.push_back(consume_finding(fdp));
   PlanOptions options;
   options.ca_host = fdp.ConsumeBool();
+  options.store.location = fdp.PickValueInArray(kLocations);
 
   const auto plan = make_repair_plan(findings, options);
   CHECK(plan.ok(), ("make_repair_plan failed: " + plan.error().to_string()).c_str());
@@ -206,11 +222,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto ps1 = render_powershell_script(*plan);
   CHECK(ps1.ok(), ("render_powershell_script failed: " + ps1.error().to_string()).c_str());
   static const std::regex cmd_line(
-      R"re("%SystemRoot%\\System32\\certutil\.exe" -repairstore "my" "([0-9a-f]{1,128})"(?: "keyprov-([0-9a-f]{1,128})\.inf")?)re");
+      R"re("%SystemRoot%\\System32\\certutil\.exe" (?:-user |-enterprise )?-repairstore "My" "([0-9a-f]{1,128})"(?: "keyprov-([0-9a-f]{1,128})\.inf")?)re");
   static const std::regex ps1_line(
-      R"re(Invoke-Checked @\('-repairstore', \$store, '([0-9a-f]{1,128})'(?:, 'keyprov-([0-9a-f]{1,128})\.inf')?\))re");
-  check_script(*cmd, fixed_lines().cmd, cmd_line, kCmdRepairstore, inputs);
-  check_script(*ps1, fixed_lines().ps1, ps1_line, "Invoke-Checked @('-repairstore'", inputs);
+      R"re(Invoke-Checked @\((?:'-user', |'-enterprise', )?'-repairstore', \$store, '([0-9a-f]{1,128})'(?:, 'keyprov-([0-9a-f]{1,128})\.inf')?\))re");
+  check_script(*cmd, fixed_lines().cmd, cmd_line, inputs);
+  check_script(*ps1, fixed_lines().ps1, ps1_line, inputs);
   (void)render_plan_summary(*plan);
   return 0;
 }

@@ -21,6 +21,12 @@ class DumpContractStore final : public ContractStore {
 class DumpBackend final : public StoreBackend {
  public:
   std::string name() const override { return "dump-store-v.txt"; }
+  // The header names the store; only a machine key in property 2 shows the location (the
+  // emulator prints no CERT_ACCESS_STATE_PROP_ID).
+  repair::StoreIdentity expected_identity() const override {
+    return {"My", repair::StoreLocation::kLocalMachine, "the dump header",
+            "property 2 of certificate 0 has CRYPT_MACHINE_KEYSET (a machine key)"};
+  }
   bool read_only() const override { return true; }
   repair::Result<std::unique_ptr<ContractStore>> open() const override {
     auto bytes = read_fixture("store-v.txt");

@@ -1,5 +1,6 @@
-// The emulator as a Store contract backend: LocalMachine\My of a machine built from the committed
-// DER files and their properties, with containers holding keys from the committed key pool.
+// The emulator as a Store contract backend: one store (LocalMachine\My, CurrentUser\My and the
+// enterprise NTAuth) of a machine built from the committed DER files and their properties, with
+// containers holding keys from the committed key pool.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -34,9 +35,10 @@ repair::Result<emulator::ossl::SharedPkey> pool_key(const std::string& public_ke
       "no RSA 2048 key of the committed pool has public key id " + public_key_id);
 }
 
-repair::Result<Machine> build_fixture_machine() {
+repair::Result<Machine> build_fixture_machine(StoreLocation location = StoreLocation::kLocalMachine,
+                                              const std::string& name = "My") {
   Machine machine;
-  auto& my = machine.store(StoreLocation::kLocalMachine, "My");
+  auto& my = machine.store(location, name);
   for (const auto& cert : fixture_certificates()) {
     auto der = read_fixture(cert.der_file);
     if (!der) return der.error();
@@ -57,7 +59,8 @@ repair::Result<Machine> build_fixture_machine() {
 
 class EmulatedContractStore final : public ContractStore {
  public:
-  explicit EmulatedContractStore(Machine machine) : machine_(std::move(machine)) {}
+  EmulatedContractStore(Machine machine, StoreLocation location, const std::string& name)
+      : machine_(std::move(machine)), store_(machine_, location, name) {}
 
   repair::Store& store() override { return store_; }
   bool fail_next_commit_after(std::size_t writes) override {
@@ -67,22 +70,36 @@ class EmulatedContractStore final : public ContractStore {
 
  private:
   Machine machine_;
-  emulator::EmulatedStore store_{machine_, StoreLocation::kLocalMachine, "My"};
+  emulator::EmulatedStore store_;
 };
 
 class EmulatedBackend final : public StoreBackend {
  public:
-  std::string name() const override { return "emulator-LocalMachine-My"; }
+  EmulatedBackend(StoreLocation location, std::string store_name)
+      : location_(location), store_name_(std::move(store_name)) {}
+
+  std::string name() const override {
+    return "emulator-" + std::string(emulator::location_name(location_)) + "-" + store_name_;
+  }
   bool read_only() const override { return false; }
+  repair::StoreIdentity expected_identity() const override {
+    return {store_name_, emulator::to_repair_location(location_), "the snapshot", "the snapshot"};
+  }
   repair::Result<std::unique_ptr<ContractStore>> open() const override {
-    auto machine = build_fixture_machine();
+    auto machine = build_fixture_machine(location_, store_name_);
     if (!machine) return machine.error();
     return std::unique_ptr<ContractStore>(
-        std::make_unique<EmulatedContractStore>(std::move(*machine)));
+        std::make_unique<EmulatedContractStore>(std::move(*machine), location_, store_name_));
   }
+
+ private:
+  StoreLocation location_;
+  std::string store_name_;
 };
 
-const EmulatedBackend kEmulated;
+const EmulatedBackend kEmulated{StoreLocation::kLocalMachine, "My"};
+const EmulatedBackend kEmulatedUser{StoreLocation::kCurrentUser, "My"};
+const EmulatedBackend kEmulatedEnterprise{StoreLocation::kLocalMachineEnterprise, "NTAuth"};
 
 // The dump backend reads fixtures/contract/store-v.txt; it must stay what `certbed dump -v`
 // prints for this very machine, or the two backends would not hold the same certificates.
@@ -104,6 +121,7 @@ TEST(EmulatedContractFixture, CommittedVerboseDumpIsTheDumpOfTheEmulatedMachine)
 
 }  // namespace
 
-INSTANTIATE_TEST_SUITE_P(Emulated, StoreContract, ::testing::Values(&kEmulated));
+INSTANTIATE_TEST_SUITE_P(Emulated, StoreContract,
+                         ::testing::Values(&kEmulated, &kEmulatedUser, &kEmulatedEnterprise));
 
 }  // namespace certbed::contract

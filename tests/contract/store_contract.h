@@ -39,6 +39,8 @@ class StoreBackend {
   // True when the backend must refuse transactions (kUnsupported, a message saying read-only):
   // write cases then check that refusal instead of the write.
   virtual bool read_only() const = 0;
+  // Which store it is and where, with what each was taken from, as identity() must report it.
+  virtual repair::StoreIdentity expected_identity() const = 0;
   // A new store holding fixture_certificates() in order, each with its properties(), and the
   // key containers fixture_containers() lists.
   virtual repair::Result<std::unique_ptr<ContractStore>> open() const = 0;

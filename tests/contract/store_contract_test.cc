@@ -113,6 +113,10 @@ constexpr auto kUserProperty = static_cast<PropertyId>(wc::CERT_FIRST_USER_PROP_
 
 // --- Enumeration -------------------------------------------------------------------------------
 
+TEST_P(StoreContract, IdentityNamesTheStoreAndLocationItWasOpenedOn) {
+  EXPECT_EQ(store().identity(), backend().expected_identity());
+}
+
 TEST_P(StoreContract, SizeIsTheNumberOfFixtureCertificates) {
   EXPECT_EQ(store().size(), certs().size());
 }

@@ -79,6 +79,11 @@ def inputs(certbed, source_dir, work):
         items.append((f"random seed {seed}", path, []))
     for path in hostile_dumps(certbed, work):
         items.append((f"hostile {path.stem}", path, []))
+    # The seed dump said to come from other stores and locations: the scripts must follow.
+    seed_dump = source_dir / "fixtures" / "cases" / "seed-ca-ksp-keyspec2" / "input-dump.txt"
+    for where in (["--location", "CurrentUser"], ["--store", "CA"],
+                  ["--location", "LocalMachineEnterprise", "--store", "NTAuth"]):
+        items.append((f"seed dump {' '.join(where)}", seed_dump, where))
     return items
 
 

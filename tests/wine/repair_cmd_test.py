@@ -20,7 +20,14 @@ import time
 import plan_corpus
 import wine_env
 
-MY_STORE_KEY = "HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\MY"
+# Where Windows keeps each location's stores, as reg export takes them.
+REGISTRY_ROOTS = {
+    "LocalMachine": "HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\",
+    "unknown": "HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\",
+    "CurrentUser": "HKCU\\Software\\Microsoft\\SystemCertificates\\",
+    "LocalMachineEnterprise": "HKLM\\SOFTWARE\\Microsoft\\EnterpriseCertificates\\",
+}
+LOCATION_OPTIONS = {"CurrentUser": ["-user"], "LocalMachineEnterprise": ["-enterprise"]}
 SYSTEM32 = "C:\\windows\\System32\\"
 HRESULT_FAIL = -2146893802  # 0x80090016 NTE_BAD_KEYSET, as certutil exits with it
 # A folder name a user could have: everything cmd.exe would interpret outside quotes.
@@ -35,22 +42,33 @@ def expected_calls(plan, folder):
     """[(program, argv[1:], redirect file or None)] that plan.json's steps make repair.cmd run."""
     backup = wine_env.windows_path(folder) + "\\backup"
     store = plan["store"]
+    if store is None:
+        return []  # nothing is scripted for a plan that names no store
+    where = LOCATION_OPTIONS.get(plan["location"], [])
+    registry_key = REGISTRY_ROOTS[plan["location"]] + store
+    reg_file = backup + "\\" + re.sub(r"[^a-z0-9]", "-", store.lower()) + "-store.reg"
     calls = []
     for step in plan["steps"]:
         kind = step["kind"]
         if kind == "backup":
-            calls.append(("certutil.exe", ["-v", "-store", store], "machine-before.txt"))
-            calls.append(("reg.exe", ["export", MY_STORE_KEY, backup + "\\my-store.reg", "/y"],
-                          None))
+            calls.append(("certutil.exe", ["-v"] + where + ["-store", store],
+                          "machine-before.txt"))
+            calls.append(("reg.exe", ["export", registry_key, reg_file, "/y"], None))
             if plan["ca_host"]:
-                calls.append(("certutil.exe", ["-backup", backup + "\\ca"], None))
+                verb = "-backupDB" if plan["ca_hsm_provider"] else "-backup"
+                calls.append(("certutil.exe", [verb, backup + "\\ca"], None))
+        elif kind == "inspect":
+            calls.append(("certutil.exe", ["-getreg", "CA\\CACertHash"], "ca-cert-hashes.txt"))
         elif kind == "repairstore":
-            args = ["-repairstore", store, step["cert_id"]]
+            args = where + ["-repairstore", store, step["cert_id"]]
             if step["inf"]:
                 args.append(step["inf"])
             calls.append(("certutil.exe", args, None))
         elif kind == "verify":
-            calls.append(("certutil.exe", ["-v", "-store", store], "machine-after.txt"))
+            calls.append(("certutil.exe", ["-v"] + where + ["-store", store],
+                          "machine-after.txt"))
+            if plan["ca_host"]:
+                calls.append(("certutil.exe", ["-verifykeys"], None))
     return calls
 
 

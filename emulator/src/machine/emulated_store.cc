@@ -104,6 +104,11 @@ const CertificateStore& EmulatedStore::backing_store() const {
 }
 
 std::string EmulatedStore::description() const { return backing_store().description(); }
+repair::StoreIdentity EmulatedStore::identity() const {
+  return repair::StoreIdentity{repair::canonical_store_name(name_), to_repair_location(location_),
+                               "the snapshot", "the snapshot"};
+}
+
 std::size_t EmulatedStore::size() const { return backing_store().size(); }
 
 repair::CertFacts EmulatedStore::certificate(std::size_t index) const {

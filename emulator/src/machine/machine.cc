@@ -14,16 +14,32 @@ using repair::ErrorCode;
 using repair::make_error;
 using repair::Result;
 
+repair::StoreLocation to_repair_location(StoreLocation location) {
+  switch (location) {
+    case StoreLocation::kLocalMachine:
+      return repair::StoreLocation::kLocalMachine;
+    case StoreLocation::kCurrentUser:
+      return repair::StoreLocation::kCurrentUser;
+    case StoreLocation::kLocalMachineEnterprise:
+      return repair::StoreLocation::kLocalMachineEnterprise;
+  }
+  return repair::StoreLocation::kUnknown;
+}
+
 std::string_view location_name(StoreLocation location) {
-  return location == StoreLocation::kLocalMachine ? "LocalMachine" : "CurrentUser";
+  return repair::location_name(to_repair_location(location));
 }
 
 Result<StoreLocation> parse_location(std::string_view name) {
   const std::string lower = to_lower_ascii(name);
   if (lower == "localmachine" || lower == "machine") return StoreLocation::kLocalMachine;
   if (lower == "currentuser" || lower == "user") return StoreLocation::kCurrentUser;
-  return make_error(ErrorCode::kInvalidArgument, "unknown store location \"" + std::string(name) +
-                                                     "\" (expected LocalMachine or CurrentUser)");
+  if (lower == "localmachineenterprise" || lower == "enterprise") {
+    return StoreLocation::kLocalMachineEnterprise;
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown store location \"" + std::string(name) +
+                        "\" (expected LocalMachine, CurrentUser or LocalMachineEnterprise)");
 }
 
 std::string CertificateStore::description() const {

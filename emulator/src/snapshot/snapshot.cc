@@ -31,8 +31,28 @@ namespace {
 constexpr std::uint32_t kFormatVersion = 1;
 
 snapshot::Location to_proto(StoreLocation location) {
-  return location == StoreLocation::kLocalMachine ? snapshot::LOCAL_MACHINE
-                                                  : snapshot::CURRENT_USER;
+  switch (location) {
+    case StoreLocation::kLocalMachine:
+      return snapshot::LOCAL_MACHINE;
+    case StoreLocation::kCurrentUser:
+      return snapshot::CURRENT_USER;
+    case StoreLocation::kLocalMachineEnterprise:
+      return snapshot::LOCAL_MACHINE_ENTERPRISE;
+  }
+  return snapshot::LOCATION_UNSPECIFIED;
+}
+
+std::optional<StoreLocation> store_location_of(snapshot::Location location) {
+  switch (location) {
+    case snapshot::LOCAL_MACHINE:
+      return StoreLocation::kLocalMachine;
+    case snapshot::CURRENT_USER:
+      return StoreLocation::kCurrentUser;
+    case snapshot::LOCAL_MACHINE_ENTERPRISE:
+      return StoreLocation::kLocalMachineEnterprise;
+    default:
+      return std::nullopt;
+  }
 }
 
 snapshot::Location to_proto(repair::KeyScope scope) {
@@ -265,19 +285,18 @@ Result<Machine> machine_of(const snapshot::Snapshot& in, const std::string& sour
 
   std::set<StoreKey> seen_stores;
   for (const auto& s : in.stores()) {
-    if (s.location() != snapshot::LOCAL_MACHINE && s.location() != snapshot::CURRENT_USER) {
+    const auto location = store_location_of(s.location());
+    if (!location) {
       return located(source, "store \"" + s.name() +
-                                 "\": location must be LOCAL_MACHINE or "
-                                 "CURRENT_USER");
+                                 "\": location must be LOCAL_MACHINE, CURRENT_USER or "
+                                 "LOCAL_MACHINE_ENTERPRISE");
     }
     if (s.name().empty()) return located(source, "a store has no name");
-    const auto location = s.location() == snapshot::LOCAL_MACHINE ? StoreLocation::kLocalMachine
-                                                                  : StoreLocation::kCurrentUser;
-    if (!seen_stores.insert(StoreKey{location, to_lower_ascii(s.name())}).second) {
-      return located(source, "store " + std::string(location_name(location)) + "\\" + s.name() +
+    if (!seen_stores.insert(StoreKey{*location, to_lower_ascii(s.name())}).second) {
+      return located(source, "store " + std::string(location_name(*location)) + "\\" + s.name() +
                                  " appears twice");
     }
-    auto& store = machine.store(location, s.name());
+    auto& store = machine.store(*location, s.name());
     for (int ci = 0; ci < s.certificates_size(); ++ci) {
       const auto& c = s.certificates(ci);
       const std::string where = store.description() + " certificate " + std::to_string(ci);

@@ -27,6 +27,30 @@ constexpr std::string_view kCmdReg = "\"%SystemRoot%\\System32\\reg.exe\"";
 // "|| goto :fail" is unreliable (Wine's cmd runs the right side even after a success).
 constexpr std::string_view kCmdCheck = "if %ERRORLEVEL% NEQ 0 goto :fail";
 
+// Who runs the scripts: a machine store needs an elevated prompt; a user's store is opened as
+// the user who runs certutil, so it must be that user.
+std::string_view run_as_text(const RepairPlan& plan) {
+  return plan.store.location == StoreLocation::kCurrentUser
+             ? "Run as the user whose CurrentUser store this is, in this folder."
+             : "Run from an elevated prompt in this folder.";
+}
+
+// The certutil options before the verb that select the store's location ("-user", ...).
+std::string location_option(const RepairPlan& plan) {
+  const std::string_view option = certutil_location_option(plan.store.location);
+  return option.empty() ? "" : std::string(option) + " ";
+}
+
+// The file name the store's registry export is saved as: "my-store.reg" for My.
+std::string registry_backup_name(const RepairPlan& plan) {
+  std::string out;
+  for (char c : plan.store.name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    out += plain ? static_cast<char>(c | 0x20) : '-';
+  }
+  return out + "-store.reg";
+}
+
 }  // namespace
 
 Result<std::string> quote_cmd_argument(std::string_view value) {
@@ -77,8 +101,17 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
   const std::string certutil(kCmdCertutil);
   const std::string reg(kCmdReg);
   line("@echo off");
-  line("rem certbed repair plan. Run from an elevated prompt in this folder. Stops at the first");
-  line("rem failing command. Running it again is harmless: a repaired certificate stays as it is.");
+  if (!plan.store.name_known()) {
+    line("rem certbed repair plan. The input did not say which store it shows, so nothing is");
+    line("rem scripted; see summary.txt, and plan again with --store NAME.");
+    line("echo Nothing is scripted: the input did not name its store (see summary.txt). 1>&2");
+    line("exit /b 1");
+    return out;
+  }
+  line("rem certbed repair plan for " + plan.store.to_string() + ". " +
+       std::string(run_as_text(plan)));
+  line("rem Stops at the first failing command. Running it again is harmless: a repaired");
+  line("rem certificate stays as it is.");
   line("setlocal EnableExtensions DisableDelayedExpansion");
   line(
       "rem chcp's exit code is not checked (Wine cannot switch to 65001); the set below clears "
@@ -87,21 +120,32 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
   line("set \"BACKUP=%~dp0backup\"");
   checked("cd /d \"%~dp0\"");
   checked("if not exist \"%BACKUP%\\\" mkdir \"%BACKUP%\"");
-  auto store = quote_cmd_argument(plan.store_name);
+  auto store = quote_cmd_argument(plan.store.name);
   if (!store) return store.error();
+  auto registry_key = quote_cmd_argument(store_registry_key(plan.store));
+  if (!registry_key) return registry_key.error();
+  const std::string where = location_option(plan);
   for (const auto& step : plan.steps) {
     line("");
     line("rem == " + std::string(step_kind_name(step.kind)));
     switch (step.kind) {
       case StepKind::kBackup:
-        checked(certutil + " -v -store " + *store + " > \"%BACKUP%\\machine-before.txt\"");
-        checked(reg +
-                " export HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\MY "
-                "\"%BACKUP%\\my-store.reg\" /y");
-        if (plan.ca_host) {
+        checked(certutil + " -v " + where + "-store " + *store +
+                " > \"%BACKUP%\\machine-before.txt\"");
+        checked(reg + " export " + *registry_key + " \"%BACKUP%\\" + registry_backup_name(plan) +
+                "\" /y");
+        if (plan.ca_host && plan.ca_hsm_provider) {
+          line("rem The CA key is in a hardware module and cannot be exported: back it up with");
+          line("rem the vendor's procedure (see summary.txt). This backs up the CA database.");
+          checked(certutil + " -backupDB \"%BACKUP%\\ca\"");
+        } else if (plan.ca_host) {
           line("rem certutil asks for a password to protect the CA key backup.");
           checked(certutil + " -backup \"%BACKUP%\\ca\"");
         }
+        break;
+      case StepKind::kInspect:
+        checked(certutil + " -getreg CA\\CACertHash > \"%BACKUP%\\ca-cert-hashes.txt\"");
+        line("echo Check every CA certificate in backup\\ca-cert-hashes.txt as summary.txt says.");
         break;
       case StepKind::kRepairStore: {
         if (!is_hex_id(step.cert_id)) {
@@ -111,7 +155,7 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
         }
         auto id = quote_cmd_argument(step.cert_id);
         if (!id) return id.error();
-        std::string command = certutil + " -repairstore " + *store + " " + *id;
+        std::string command = certutil + " " + where + "-repairstore " + *store + " " + *id;
         if (step.inf_file) {
           auto inf = quote_cmd_argument(*step.inf_file);
           if (!inf) return inf.error();
@@ -121,7 +165,9 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
         break;
       }
       case StepKind::kVerify:
-        checked(certutil + " -v -store " + *store + " > \"%BACKUP%\\machine-after.txt\"");
+        checked(certutil + " -v " + where + "-store " + *store +
+                " > \"%BACKUP%\\machine-after.txt\"");
+        if (plan.ca_host) checked(certutil + " -verifykeys");
         line("echo Check backup\\machine-after.txt as described in summary.txt.");
         break;
       case StepKind::kRetry:
@@ -143,8 +189,16 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
 Result<std::string> render_powershell_script(const RepairPlan& plan) {
   std::string out;
   auto line = [&out](std::string_view text) { out.append(text).append("\r\n"); };
-  line("# certbed repair plan. Run in an elevated PowerShell in this folder. Stops at the first");
-  line("# failing command. Running it again is harmless: a repaired certificate stays as it is.");
+  if (!plan.store.name_known()) {
+    line("# certbed repair plan. The input did not say which store it shows, so nothing is");
+    line("# scripted; see summary.txt, and plan again with --store NAME.");
+    line("throw 'Nothing is scripted: the input did not name its store (see summary.txt).'");
+    return out;
+  }
+  line("# certbed repair plan for " + plan.store.to_string() + ". " +
+       std::string(run_as_text(plan)));
+  line("# Stops at the first failing command. Running it again is harmless: a repaired");
+  line("# certificate stays as it is.");
   line("$ErrorActionPreference = 'Stop'");
   line("Set-Location -LiteralPath $PSScriptRoot");
   line("$backup = Join-Path $PSScriptRoot 'backup'");
@@ -158,27 +212,43 @@ Result<std::string> render_powershell_script(const RepairPlan& plan) {
   line("}");
   line("function Save-Store([string]$File) {");
   line(
-      "  & $script:certutil -v -store $script:store | Out-File -Encoding utf8 -LiteralPath "
-      "(Join-Path $backup $File)");
+      "  & $script:certutil -v @script:location -store $script:store | Out-File -Encoding utf8 "
+      "-LiteralPath (Join-Path $backup $File)");
   line("  if ($LASTEXITCODE -ne 0) { throw \"certutil failed with exit code $LASTEXITCODE\" }");
   line("}");
-  auto store = quote_powershell_argument(plan.store_name);
+  auto store = quote_powershell_argument(plan.store.name);
   if (!store) return store.error();
+  auto registry_key = quote_powershell_argument(store_registry_key(plan.store));
+  if (!registry_key) return registry_key.error();
   line("$store = " + *store);
+  const std::string_view option = certutil_location_option(plan.store.location);
+  line(option.empty() ? "$location = @()" : "$location = @('" + std::string(option) + "')");
   for (const auto& step : plan.steps) {
     line("");
     line("# == " + std::string(step_kind_name(step.kind)));
     switch (step.kind) {
       case StepKind::kBackup:
         line("Save-Store 'machine-before.txt'");
-        line(
-            "& $reg export 'HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\MY' (Join-Path "
-            "$backup 'my-store.reg') /y");
+        line("& $reg export " + *registry_key + " (Join-Path $backup '" +
+             registry_backup_name(plan) + "') /y");
         line("if ($LASTEXITCODE -ne 0) { throw 'reg export failed' }");
-        if (plan.ca_host) {
+        if (plan.ca_host && plan.ca_hsm_provider) {
+          line("# The CA key is in a hardware module and cannot be exported: back it up with the");
+          line("# vendor's procedure (see summary.txt). This backs up the CA database.");
+          line("Invoke-Checked @('-backupDB', (Join-Path $backup 'ca'))");
+        } else if (plan.ca_host) {
           line("# certutil asks for a password to protect the CA key backup.");
           line("Invoke-Checked @('-backup', (Join-Path $backup 'ca'))");
         }
+        break;
+      case StepKind::kInspect:
+        line(
+            "& $certutil -getreg 'CA\\CACertHash' | Out-File -Encoding utf8 -LiteralPath "
+            "(Join-Path $backup 'ca-cert-hashes.txt')");
+        line("if ($LASTEXITCODE -ne 0) { throw \"certutil failed with exit code $LASTEXITCODE\" }");
+        line(
+            "Write-Host 'Check every CA certificate in backup\\ca-cert-hashes.txt as summary.txt "
+            "says.'");
         break;
       case StepKind::kRepairStore: {
         if (!is_hex_id(step.cert_id)) {
@@ -188,7 +258,9 @@ Result<std::string> render_powershell_script(const RepairPlan& plan) {
         }
         auto id = quote_powershell_argument(step.cert_id);
         if (!id) return id.error();
-        std::string command = "Invoke-Checked @('-repairstore', $store, " + *id;
+        std::string command = "Invoke-Checked @(" +
+                              (option.empty() ? std::string() : "'" + std::string(option) + "', ") +
+                              "'-repairstore', $store, " + *id;
         if (step.inf_file) {
           auto inf = quote_powershell_argument(*step.inf_file);
           if (!inf) return inf.error();
@@ -199,6 +271,7 @@ Result<std::string> render_powershell_script(const RepairPlan& plan) {
       }
       case StepKind::kVerify:
         line("Save-Store 'machine-after.txt'");
+        if (plan.ca_host) line("Invoke-Checked @('-verifykeys')");
         line("Write-Host 'Check backup\\machine-after.txt as described in summary.txt.'");
         break;
       case StepKind::kRetry:

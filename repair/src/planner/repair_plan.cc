@@ -12,11 +12,45 @@
 namespace certbed::repair {
 namespace {
 
-// The certutil CertID of a finding: its serial (what the article uses), else its thumbprint.
+// The certutil CertID of a finding: its SHA-1 thumbprint, which names one certificate (a serial
+// is unique only per issuer), else its serial.
 std::optional<std::string> cert_id_of(const Finding& f) {
-  if (is_hex_id(f.serial)) return f.serial;
   if (is_hex_id(f.sha1)) return f.sha1;
+  if (is_hex_id(f.serial)) return f.serial;
   return std::nullopt;
+}
+
+// Microsoft's own providers keep keys in software; any other provider of a CA key is taken as a
+// hardware module (nCipher, Luna, Securosys, CloudHSM, ...), whose key cannot be exported.
+bool is_software_provider(std::string_view provider) {
+  return provider.substr(0, 10) == "Microsoft ";
+}
+
+std::string backup_detail(const RepairPlan& plan) {
+  std::string out = "the store (" + certutil_store_command(plan.store, "-store", "", true) +
+                    ", reg export " + store_registry_key(plan.store) + ")";
+  if (plan.ca_host) {
+    out += plan.ca_hsm_provider
+               ? " and the CA database (certutil -backupDB). The CA key is in " +
+                     *plan.ca_hsm_provider +
+                     ", a hardware module: it cannot be exported, so back it up with the "
+                     "vendor's procedure before going on"
+               : " and the CA database and private key (certutil -backup; certutil -backupKey "
+                 "backs up the key and certificate alone)";
+  }
+  if (plan.store.location_source.empty() && plan.store.location == StoreLocation::kLocalMachine) {
+    return out;  // the caller chose it
+  }
+  if (plan.store.location == StoreLocation::kUnknown) {
+    out +=
+        ". The input does not say the store's location: the commands target LocalMachine "
+        "(certutil's default); plan again with --location CurrentUser for a user's store";
+  } else if (plan.store.location == StoreLocation::kCurrentUser) {
+    out +=
+        ". This is a CurrentUser store: run the scripts as the user who owns it (not from "
+        "another administrator's elevated prompt, which would open that administrator's store)";
+  }
+  return out;
 }
 
 }  // namespace
@@ -25,6 +59,8 @@ std::string_view step_kind_name(StepKind kind) {
   switch (kind) {
     case StepKind::kBackup:
       return "backup";
+    case StepKind::kInspect:
+      return "inspect";
     case StepKind::kRepairStore:
       return "repairstore";
     case StepKind::kVerify:
@@ -38,8 +74,8 @@ std::string_view step_kind_name(StepKind kind) {
 }
 
 std::optional<StepKind> parse_step_kind(std::string_view name) {
-  for (StepKind k : {StepKind::kBackup, StepKind::kRepairStore, StepKind::kVerify, StepKind::kRetry,
-                     StepKind::kManual}) {
+  for (StepKind k : {StepKind::kBackup, StepKind::kInspect, StepKind::kRepairStore,
+                     StepKind::kVerify, StepKind::kRetry, StepKind::kManual}) {
     if (step_kind_name(k) == name) return k;
   }
   return std::nullopt;
@@ -49,25 +85,28 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
                                     const PlanOptions& options) {
   RepairPlan plan;
   plan.ca_host = options.ca_host;
+  plan.store = options.store;
+  plan.checked = options.checked;
   plan.findings = findings;
-  bool renewal_blocked = false;
+  std::vector<std::string> ca_certificates;  // CA certificates whose KeySpec blocks renewal
   for (const auto& f : findings) {
-    if (f.rule == rule_id::kKspKeySpecNotZero && f.is_ca) renewal_blocked = true;
+    if (f.rule == rule_id::kKspKeySpecNotZero && f.is_ca) {
+      if (auto id = cert_id_of(f)) ca_certificates.push_back(*id);
+      if (f.key_provider && !is_software_provider(f.key_provider->provider)) {
+        plan.ca_hsm_provider = f.key_provider->provider;
+      }
+    }
     // An info finding (what the input could not show) changes nothing, so it asks for no CA
     // backup either.
     if (f.is_ca && f.severity != Severity::kInfo) plan.ca_host = true;
   }
 
-  plan.steps.push_back(PlanStep{
-      StepKind::kBackup,
-      "Back up before changing anything",
-      plan.ca_host ? "the store (certutil -v -store my, reg export of the My store) and the CA "
-                     "database and private key (certutil -backup)"
-                   : "the store (certutil -v -store my, reg export of the My store)",
-      "",
-      std::nullopt,
-      {}});
-
+  plan.steps.push_back(PlanStep{StepKind::kBackup,
+                                "Back up before changing anything",
+                                backup_detail(plan),
+                                "",
+                                std::nullopt,
+                                {}});
   // One -repairstore per certificate, in store order; an INF per certificate collects every
   // property its findings need.
   std::map<std::string, std::size_t> step_of_cert;
@@ -91,7 +130,7 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     const bool scripted =
         f.fix_kind == FixKind::kPropertyInf || f.fix_kind == FixKind::kRepairKeyAssociation;
     if (const std::string* why = unfaithful_evidence(f); why && scripted) {
-      plan.refused.push_back(RefusedFix{f.rule, f.serial.empty() ? f.sha1 : f.serial, *why});
+      plan.refused.push_back(RefusedFix{f.rule, cert_id_of(f).value_or(f.sha1), *why});
       continue;
     }
     if (f.fix_kind != FixKind::kPropertyInf && f.fix_kind != FixKind::kRepairKeyAssociation) {
@@ -103,6 +142,13 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
                                       std::nullopt,
                                       {f.rule}});
       }
+      continue;
+    }
+    if (!plan.store.name_known()) {
+      plan.refused.push_back(RefusedFix{
+          f.rule, cert_id_of(f).value_or(f.sha1),
+          "the input does not say which store the certificate is in (no store header), so no "
+          "certutil -repairstore can be scripted for it; plan again with --store NAME"});
       continue;
     }
     auto id = cert_id_of(f);
@@ -132,12 +178,11 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     auto& step = plan.steps[it->second];
     step.rules.push_back(f.rule);
     // The finding's own fix names an INF; without one the step does something else, and says so.
-    const std::string what =
-        use_inf || f.fix_kind != FixKind::kPropertyInf
-            ? f.fix
-            : "repair the key association without an INF (certutil -repairstore " +
-                  plan.store_name + " " + *id +
-                  "), which rewrites property 2 from the key it finds";
+    const std::string what = use_inf || f.fix_kind != FixKind::kPropertyInf
+                                 ? f.fix
+                                 : "repair the key association without an INF (" +
+                                       certutil_store_command(plan.store, "-repairstore", *id) +
+                                       "), which rewrites property 2 from the key it finds";
     step.detail += (step.detail.empty() ? "" : "; ") + what;
     if (use_inf) inf_of_cert[*id].push_back(inf_key_provider(*f.key_provider));
   }
@@ -147,6 +192,33 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     PlannedInf inf{"keyprov-" + id + ".inf", std::move(*text), id};
     plan.steps[step_of_cert[id]].inf_file = inf.file_name;
     plan.infs.push_back(std::move(inf));
+  }
+
+  // The renewal is retried, and every CA certificate listed first, only when this plan repairs
+  // a CA certificate whose KeySpec blocks it (a refused fix leaves it blocked).
+  std::string shown;
+  for (const auto& id : ca_certificates) {
+    if (step_of_cert.contains(id)) shown += (shown.empty() ? "" : ", ") + id;
+  }
+  const bool renewal_blocked = !shown.empty();
+  if (renewal_blocked) {
+    // A CA has one certificate per renewal (CACertHash index 0, 1, ...), and a dump may show only
+    // one of them: each with the wrong KeySpec needs its own INF.
+    plan.steps.insert(
+        plan.steps.begin() + 1,
+        PlanStep{
+            StepKind::kInspect,
+            "List every CA certificate",
+            "certutil -getreg CA\\CACertHash lists the CA's certificates by index; check each "
+            "one's KeySpec (" +
+                certutil_store_command(plan.store, "-store", "<hash>", true) +
+                "). This plan repairs the one(s) the input shows (" + shown +
+                "); any other with a KSP provider and KeySpec other than 0 needs the same INF, so "
+                "plan again from a dump of the whole store (" +
+                certutil_store_command(plan.store, "-store", "", true) + ")",
+            "",
+            std::nullopt,
+            {std::string(rule_id::kKspKeySpecNotZero)}});
   }
 
   std::string look_for;
@@ -161,14 +233,17 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
                   ": a \"Key Container =\" line and a passed key test";
     }
   }
-  plan.steps.push_back(
-      PlanStep{StepKind::kVerify,
-               "Verify",
-               "certutil -v -store my > machine-after.txt; look for " +
-                   (look_for.empty() ? std::string("the fixed certificates") : look_for),
-               "",
-               std::nullopt,
-               {}});
+  plan.steps.push_back(PlanStep{
+      StepKind::kVerify,
+      "Verify",
+      certutil_store_command(plan.store, "-store", "", true) + " > machine-after.txt; look for " +
+          (look_for.empty() ? std::string("the fixed certificates") : look_for) +
+          (plan.ca_host ? "; certutil -verifykeys must report that the CA's keys "
+                          "verify"
+                        : ""),
+      "",
+      std::nullopt,
+      {}});
   if (renewal_blocked) {
     plan.steps.push_back(PlanStep{
         StepKind::kRetry,
@@ -183,8 +258,14 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
 }
 
 std::string render_plan_summary(const RepairPlan& plan) {
-  std::string out = "certbed repair plan\n===================\n\nFindings (" +
-                    std::to_string(plan.findings.size()) + "):\n";
+  std::string out =
+      "certbed repair plan\n===================\n\nStore: " + printable(plan.store.to_string()) +
+      "\n";
+  if (!plan.checked.empty()) {
+    out += "\nWhat was checked:\n";
+    for (const auto& line : plan.checked) out += "- " + printable(line) + "\n";
+  }
+  out += "\nFindings (" + std::to_string(plan.findings.size()) + "):\n";
   for (const auto& f : plan.findings) {
     out += "- [" + std::string(severity_name(f.severity)) + "] " + printable(f.rule);
     if (!f.serial.empty()) out += ", certificate " + printable(f.serial);
@@ -196,8 +277,9 @@ std::string render_plan_summary(const RepairPlan& plan) {
   for (const auto& s : plan.steps) {
     out += std::to_string(n++) + ". " + printable(s.title);
     if (s.kind == StepKind::kRepairStore) {
-      out += ": certutil -repairstore " + printable(plan.store_name) + " " + printable(s.cert_id);
-      if (s.inf_file) out += " " + printable(*s.inf_file);
+      out += ": " + printable(certutil_store_command(
+                        plan.store, "-repairstore",
+                        s.cert_id + (s.inf_file ? " " + *s.inf_file : std::string())));
     }
     if (!s.detail.empty()) out += "\n   " + printable(s.detail);
     out += "\n";

@@ -94,11 +94,14 @@ const std::vector<RuleEntry>& entries() {
        rules::csp_keyspec_mismatch,
        nullptr},
       {{rule_id::kLostKeyAssociation, Severity::kWarning, "property 2 absent, key containers",
-        "no property 2 although a container holds the certificate's public key", ""},
+        "no property 2 although a container holds the certificate's public key", "",
+        "personal stores (My, Request, Remote Desktop, WebHosting); never Root, CA, AuthRoot "
+        "or other trust stores; info only where the store is not known"},
        rules::lost_key_association,
        nullptr},
       {{rule_id::kMissingKeyset, Severity::kError, "property 2, key containers",
-        "property 2 names a container that does not exist", ""},
+        "property 2 names a container that does not exist", "",
+        "every store but Root, CA, AuthRoot and other trust stores"},
        rules::missing_keyset,
        nullptr},
       {{rule_id::kSqlTlsNeedsCapiKeyExchange, Severity::kError, "EKU, property 2",
@@ -149,7 +152,8 @@ std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions
                      KeyContainerIndex(store.key_containers()),
                      store.knows_key_containers(),
                      store.ca_configuration(),
-                     store.key_containers_inferred()};
+                     store.key_containers_inferred(),
+                     store.identity()};
   std::vector<Finding> findings;
   std::size_t usable = 0;
   for (std::size_t i = 0; i < store.size(); ++i) {

@@ -9,15 +9,18 @@ namespace certbed::repair {
 Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::string& source,
                                            const DiagnosisOptions& options,
                                            const FindingSink& on_finding,
-                                           const SummarySink& on_summary) {
+                                           const SummarySink& on_summary, const StoreHint& hint) {
   DumpDiagnosis result;
 
   // Pass 1: the containers, as DumpStore collects them.
   KeyContainerIndex::Builder builder;
+  DumpStoreEvidence evidence;
   std::uint32_t index = 0;
   StoreDumpParser first(
       [&](DumpCertificate&& record) {
-        for (const auto& c : dump_record_facts(record, index).containers) builder.add(c);
+        const auto facts = dump_record_facts(record, index);
+        for (const auto& c : facts.containers) builder.add(c);
+        evidence.add(facts.certificate);
         ++index;
       },
       source);
@@ -34,7 +37,11 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
   if (auto refused = not_a_store_dump(result.summary, source)) return *refused;
   if (on_summary) on_summary(result.summary);
 
-  rules::Context ctx{nullptr, options, std::move(builder).build(), true, std::nullopt, true};
+  result.store = evidence.identity(result.summary, hint);
+  result.coverage.store = result.store;
+  result.coverage.containers_inferred = true;
+  rules::Context ctx{nullptr, options,     std::move(builder).build(), true, std::nullopt,
+                     true,    result.store};
   result.containers = ctx.containers.size();
   result.index_bytes = ctx.containers.memory_bytes();
 
@@ -48,6 +55,7 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
         findings.clear();
         const CertFacts cert = dump_record_facts(record, seen).certificate;
         if (rules::assessable(cert)) ++usable;
+        result.coverage.add(cert);
         rules::diagnose_certificate(ctx, cert, findings);
         ++seen;
         for (auto& f : findings) {

@@ -18,9 +18,9 @@ void dump_text_not_faithful(const Context& ctx, const CertFacts& cert, std::vect
       "does not repair it from this dump";
   // certutil's -Unicode writes redirected output as UTF-16; piping it into PowerShell instead
   // would decode the OEM bytes again and lose the same characters.
-  f.fix =
-      "capture the store again so that every character survives: certutil -Unicode -v -store my "
-      "> store.txt (UTF-16), then diagnose that file";
+  f.fix = "capture the store again so that every character survives: " +
+          certutil_command(ctx, "-Unicode -store", "", true) +
+          " > store.txt (UTF-16), then diagnose that file";
   f.fix_kind = FixKind::kManual;
   out.push_back(std::move(f));
 }
@@ -35,9 +35,11 @@ void keyspec_not_shown(const Context& ctx, const CertFacts& cert, std::vector<Fi
                ") but not property 2's ProviderType, Flags or KeySpec: certutil -store without -v "
                "does not print them, so whether the KeySpec suits the provider "
                "(ksp-keyspec-not-zero, csp-keyspec-mismatch) was not checked";
-  f.fix =
-      "capture the store with its properties: certutil -v -store <the store the dump came "
-      "from, e.g. my> > store.txt, then diagnose that file";
+  f.fix = "capture the store with its properties: " +
+          (ctx.store_identity.name_known()
+               ? certutil_command(ctx, "-store", "", true)
+               : std::string("certutil -v -store <the store the dump came from, e.g. my>")) +
+          " > store.txt, then diagnose that file";
   // Not a plan step per certificate (a store of thousands would list thousands): the plan's
   // findings carry it, and nothing on the machine needs to change for it.
   f.fix_kind = FixKind::kNone;

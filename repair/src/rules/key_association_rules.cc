@@ -1,17 +1,22 @@
-// The link between a certificate and its private key: missing, or pointing nowhere.
+// The link between a certificate and its private key: missing, or pointing nowhere. Both apply
+// only where keys belong (the personal stores): Root, CA and AuthRoot copies carry no property 2.
 #include "rule_support.h"
 
 namespace certbed::repair::rules {
 
 void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
-  if (!ctx.containers_known) return;
+  if (!ctx.containers_known || is_trust_store(ctx)) return;
   auto info = cert.key_prov_info();
   if (!info.ok() || info->has_value()) return;
   const auto matches = containers_with_key(ctx, cert.public_key_id);
   if (matches.count == 0) return;  // a certificate without a private key here: nothing to link
   const bool ca = is_ca_certificate(ctx, cert);
-  Finding f = finding_for(ctx, cert, rule_id::kLostKeyAssociation,
-                          ca ? Severity::kError : Severity::kWarning);
+  const std::string store_note = unknown_store_note(ctx);
+  // A store that is not known to be personal may well be a copy (certutil -store root on a CA
+  // prints exactly this), so the finding only informs and scripts nothing.
+  const Severity severity =
+      !store_note.empty() ? Severity::kInfo : (ca ? Severity::kError : Severity::kWarning);
+  Finding f = finding_for(ctx, cert, rule_id::kLostKeyAssociation, severity);
   const auto& m = *matches.first;
   f.evidence = "no CERT_KEY_PROV_INFO_PROP_ID(2), but container \"" + m.container.container +
                "\" in " + m.container.provider + " holds the certificate's public key";
@@ -19,14 +24,24 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
     f.evidence += " (and " + std::to_string(matches.count - 1) + " other container(s))";
   }
   if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
-  f.fix = "certutil -repairstore my " + cert.serial +
-          " (without an INF: certutil finds the key and writes property 2)";
-  f.fix_kind = FixKind::kRepairKeyAssociation;
+  const std::string repair = certutil_command(ctx, "-repairstore", cert_id(cert));
+  if (!store_note.empty()) {
+    f.evidence += "; " + store_note;
+    f.fix = "find which store the certificate is in (certutil -store my " + cert_id(cert) +
+            "); only if it is in My: " + repair +
+            " (without an INF: certutil finds the key and writes property 2)";
+    f.fix_kind = FixKind::kNone;
+  } else {
+    f.fix = repair + " (without an INF: certutil finds the key and writes property 2)";
+    f.fix_kind = FixKind::kRepairKeyAssociation;
+  }
   out.push_back(std::move(f));
 }
 
 void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
-  if (!ctx.containers_known) return;
+  // Property 2 in a trust store is a leftover nothing reads; elsewhere its presence says the
+  // certificate was stored with its key, so an unknown store does not lower the severity.
+  if (!ctx.containers_known || is_trust_store(ctx)) return;
   auto info = cert.key_prov_info();
   if (!info.ok() || !info->has_value()) return;
   const KeyProvInfo& kpi = **info;
@@ -41,11 +56,11 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
                  "this dump at all, so the dump was most likely taken without the rights to open "
                  "the keys (not elevated, or from a remote low-privilege shell) rather than on a "
                  "machine that lost every key";
-    f.fix =
-        "capture the store again elevated, or as the account that uses the key (certutil -v "
-        "-store my from an elevated prompt), and check the permissions of the key files "
-        "(%ProgramData%\\Microsoft\\Crypto\\Keys and RSA\\MachineKeys); only if the key is "
-        "still missing there, restore it from a backup or re-issue the certificate";
+    f.fix = "capture the store again elevated, or as the account that uses the key (" +
+            certutil_command(ctx, "-store", "", true) +
+            " from an elevated prompt), and check the permissions of the key files "
+            "(%ProgramData%\\Microsoft\\Crypto\\Keys and RSA\\MachineKeys); only if the key is "
+            "still missing there, restore it from a backup or re-issue the certificate";
     f.fix_kind = FixKind::kManual;
     out.push_back(std::move(f));
     return;
@@ -54,21 +69,17 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
   f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2) names container \"" + kpi.container + "\" in " +
                kpi.provider + ", which does not exist (certutil: Missing stored keyset)";
   const auto matches = containers_with_key(ctx, cert.public_key_id);
+  const std::string repair = certutil_command(ctx, "-repairstore", cert_id(cert));
   if (matches.count > 0) {
     f.evidence += "; the certificate's key is in container \"" +
                   matches.first->container.container + "\" in " + matches.first->container.provider;
-    f.fix = "certutil -repairstore my " + cert.serial +
-            " (without an INF) links the certificate "
-            "to the container that holds its key";
+    f.fix = repair + " (without an INF) links the certificate to the container that holds its key";
     f.fix_kind = FixKind::kRepairKeyAssociation;
   } else {
     f.fix =
         "not fixable from the store: the private key is gone from this machine. Restore it "
-        "from a backup (certutil -importpfx, or certutil -restorekey for a CA key), then run "
-        "certutil -repairstore my " +
-        cert.serial +
-        "; without a backup, re-issue the "
-        "certificate";
+        "from a backup (certutil -importpfx, or certutil -restorekey for a CA key), then run " +
+        repair + "; without a backup, re-issue the certificate";
     f.fix_kind = FixKind::kManual;
   }
   out.push_back(std::move(f));

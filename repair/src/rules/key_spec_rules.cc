@@ -19,8 +19,9 @@ void ksp_keyspec_not_zero(const Context& ctx, const CertFacts& cert, std::vector
   if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
   KeyProvInfo fixed = kpi;
   fixed.key_spec = wincrypt::AT_NONE;
-  f.fix = "rewrite property 2 with KeySpec = 0 (certutil -repairstore my " + cert.serial +
-          " KeyProv.inf), keeping container, provider, type and flags";
+  f.fix = "rewrite property 2 with KeySpec = 0 (" +
+          certutil_command(ctx, "-repairstore", cert_id(cert) + " KeyProv.inf") +
+          "), keeping container, provider, type and flags";
   f.fix_kind = FixKind::kPropertyInf;
   f.key_provider = std::move(fixed);
   out.push_back(std::move(f));
@@ -54,9 +55,9 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
       f.fix_kind = FixKind::kPropertyInf;
       f.key_provider = std::move(fixed);
     } else {
-      f.fix =
-          "find which KeySpec the key was created with (certutil -v -store my shows the key "
-          "test) and rewrite property 2 with it";
+      f.fix = "find which KeySpec the key was created with (" +
+              certutil_command(ctx, "-store", cert_id(cert), true) +
+              " shows the key test) and rewrite property 2 with it";
       f.fix_kind = FixKind::kManual;
     }
     out.push_back(std::move(f));

@@ -9,6 +9,7 @@
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/rules/key_container_index.h"
 #include "certbed/repair/rules/rule_ids.h"
+#include "certbed/repair/store/store_identity.h"
 
 namespace certbed::repair::rules {
 
@@ -21,7 +22,31 @@ struct Context {
   bool containers_known = true;
   std::optional<CaConfigFacts> ca;
   bool containers_inferred = false;  // ReadOnlyStore::key_containers_inferred
+  StoreIdentity store_identity;      // ReadOnlyStore::identity
 };
+
+// Where key association rules apply: the personal stores (My, Request, ...), where certificates
+// live with their keys. Copies in Root, CA, AuthRoot or TrustedPublisher never carry property 2,
+// and certutil finding a key for one is routine on a CA or a DC.
+inline bool keys_belong_here(const Context& ctx) {
+  return ctx.store_identity.role() == StoreRole::kPersonal;
+}
+inline bool is_trust_store(const Context& ctx) {
+  return ctx.store_identity.role() == StoreRole::kTrust;
+}
+
+// For evidence: why a store-dependent rule could not tell whether it applies; "" when the store
+// is a known personal store.
+std::string unknown_store_note(const Context& ctx);
+
+// certutil_store_command on the diagnosed store.
+inline std::string certutil_command(const Context& ctx, std::string_view verb,
+                                    std::string_view args = "", bool verbose = false) {
+  return certutil_store_command(ctx.store_identity, verb, args, verbose);
+}
+// The certutil CertID rules name a certificate by: its SHA-1 thumbprint (serials are unique
+// only per issuer), else its serial.
+std::string cert_id(const CertFacts& cert);
 
 inline bool listed_in_ca_config(const Context& ctx, const CertFacts& cert) {
   return ctx.ca && std::find(ctx.ca->ca_cert_hashes.begin(), ctx.ca->ca_cert_hashes.end(),

@@ -52,10 +52,11 @@ DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t i
   return out;
 }
 
-Result<DumpStore> DumpStore::parse(std::string_view bytes, const std::string& source) {
+Result<DumpStore> DumpStore::parse(std::string_view bytes, const std::string& source,
+                                   const StoreHint& hint) {
   auto parsed = parse_store_dump(bytes, source);
   if (!parsed) return parsed.error();
-  return from_records(std::move(parsed->first), std::move(parsed->second), source);
+  return from_records(std::move(parsed->first), std::move(parsed->second), source, hint);
 }
 
 std::optional<Error> not_a_store_dump(const DumpSummary& summary, const std::string& source) {
@@ -69,18 +70,21 @@ std::optional<Error> not_a_store_dump(const DumpSummary& summary, const std::str
 }
 
 Result<DumpStore> DumpStore::from_records(std::vector<DumpCertificate> records, DumpSummary summary,
-                                          const std::string& source) {
+                                          const std::string& source, const StoreHint& hint) {
   if (auto refused = not_a_store_dump(summary, source)) return *refused;
   DumpStore store;
   store.source_ = source;
   store.summary_ = std::move(summary);
   store.records_ = std::move(records);
+  DumpStoreEvidence evidence;
   for (std::size_t i = 0; i < store.records_.size(); ++i) {
     auto facts = dump_record_facts(store.records_[i], static_cast<std::uint32_t>(i));
+    evidence.add(facts.certificate);
     for (auto& c : facts.containers) store.containers_.push_back(std::move(c));
     if (!facts.certificate.sha1.empty()) store.by_sha1_.emplace(facts.certificate.sha1, i);
     store.certificates_.push_back(std::move(facts.certificate));
   }
+  store.identity_ = evidence.identity(store.summary_, hint);
   return store;
 }
 

@@ -24,23 +24,29 @@ RepairPlan plan_for(Machine& machine) {
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
   PlanOptions options;
   options.ca_host = store.ca_configuration().has_value();
+  options.store = store.identity();
   return make_repair_plan(diagnose(store), options).value();
 }
 
-TEST(RepairPlan, SeedPlanBacksUpRepairsWithTheArticlesInfVerifiesAndRetries) {
+TEST(RepairPlan, SeedPlanFollowsTheArticlesStepsNamingTheCertificateByThumbprint) {
   auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
   const auto plan = plan_for(machine);
-  ASSERT_EQ(plan.steps.size(), 4u);
+  ASSERT_EQ(plan.steps.size(), 5u);
   EXPECT_EQ(plan.steps[0].kind, StepKind::kBackup);
   EXPECT_NE(plan.steps[0].detail.find("certutil -backup"), std::string::npos);
-  EXPECT_EQ(plan.steps[1].kind, StepKind::kRepairStore);
-  EXPECT_EQ(plan.steps[1].cert_id, "1f3a5c7e9b2d4f6081a3c5e7092b4d6f");
-  EXPECT_EQ(plan.steps[2].kind, StepKind::kVerify);
-  EXPECT_NE(plan.steps[2].detail.find("KeySpec = 0 -- XCN_AT_NONE"), std::string::npos);
-  EXPECT_EQ(plan.steps[3].kind, StepKind::kRetry);
+  // The article's step 5: every CA certificate's KeySpec, not only the one the input shows.
+  EXPECT_EQ(plan.steps[1].kind, StepKind::kInspect);
+  EXPECT_NE(plan.steps[1].detail.find("certutil -getreg CA\\CACertHash"), std::string::npos)
+      << plan.steps[1].detail;
+  EXPECT_EQ(plan.steps[2].kind, StepKind::kRepairStore);
+  EXPECT_EQ(plan.steps[2].cert_id, "5fb91336bddb21d9610a7045f4521fd52f0645fd");
+  EXPECT_EQ(plan.steps[3].kind, StepKind::kVerify);
+  EXPECT_NE(plan.steps[3].detail.find("KeySpec = 0 -- XCN_AT_NONE"), std::string::npos);
+  EXPECT_NE(plan.steps[3].detail.find("certutil -verifykeys"), std::string::npos);
+  EXPECT_EQ(plan.steps[4].kind, StepKind::kRetry);
   ASSERT_EQ(plan.infs.size(), 1u);
-  EXPECT_EQ(plan.infs[0].file_name, "keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf");
-  EXPECT_EQ(plan.steps[1].inf_file, plan.infs[0].file_name);
+  EXPECT_EQ(plan.infs[0].file_name, "keyprov-5fb91336bddb21d9610a7045f4521fd52f0645fd.inf");
+  EXPECT_EQ(plan.steps[2].inf_file, plan.infs[0].file_name);
   // The INF says what the article's KeyProv.inf says.
   const auto inf = parse_property_inf(plan.infs[0].content, "plan.inf").value();
   ASSERT_EQ(inf.properties.size(), 1u);
@@ -103,7 +109,7 @@ TEST(RepairPlan, CertificateReadInAGuessedCodePageIsReportedAndRefused) {
   EXPECT_NE(unfaithful->evidence.find("line 105: not UTF-8: decoded as cp850 or cp437"),
             std::string::npos)
       << unfaithful->evidence;
-  EXPECT_NE(unfaithful->fix.find("certutil -Unicode"), std::string::npos);
+  EXPECT_NE(unfaithful->fix.find("-Unicode -store My"), std::string::npos) << unfaithful->fix;
 
   const auto plan = make_repair_plan(findings, PlanOptions{}).value();
   EXPECT_TRUE(plan.infs.empty());
@@ -137,18 +143,20 @@ TEST(RepairPlan, ScriptsRunTheSameStepsAndStopOnFailure) {
   auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
   const auto plan = plan_for(machine);
   const auto cmd = render_cmd_script(plan).value();
-  EXPECT_NE(cmd.find("\"%SystemRoot%\\System32\\certutil.exe\" -repairstore \"my\" "
-                     "\"1f3a5c7e9b2d4f6081a3c5e7092b4d6f\" "
-                     "\"keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf\"\r\n"
+  EXPECT_NE(cmd.find("\"%SystemRoot%\\System32\\certutil.exe\" -repairstore \"My\" "
+                     "\"5fb91336bddb21d9610a7045f4521fd52f0645fd\" "
+                     "\"keyprov-5fb91336bddb21d9610a7045f4521fd52f0645fd.inf\"\r\n"
                      "if %ERRORLEVEL% NEQ 0 goto :fail\r\n"),
             std::string::npos)
       << cmd;
   EXPECT_NE(cmd.find("\"%SystemRoot%\\System32\\certutil.exe\" -backup"), std::string::npos);
   EXPECT_NE(cmd.find("DisableDelayedExpansion"), std::string::npos);
   const auto ps = render_powershell_script(plan).value();
-  EXPECT_NE(ps.find("Invoke-Checked @('-repairstore', $store, '1f3a5c7e9b2d4f6081a3c5e7092b4d6f', "
-                    "'keyprov-1f3a5c7e9b2d4f6081a3c5e7092b4d6f.inf')"),
-            std::string::npos)
+  EXPECT_NE(
+      ps.find(
+          "Invoke-Checked @('-repairstore', $store, '5fb91336bddb21d9610a7045f4521fd52f0645fd', "
+          "'keyprov-5fb91336bddb21d9610a7045f4521fd52f0645fd.inf')"),
+      std::string::npos)
       << ps;
   EXPECT_NE(ps.find("$ErrorActionPreference = 'Stop'"), std::string::npos);
 }
@@ -180,7 +188,9 @@ TEST(RepairPlan, CmdScriptCallsProgramsByFullPathAndChecksEveryExitCodeOnItsOwnL
     }
     previous = line;
   }
-  EXPECT_EQ(calls, 5u) << cmd;  // two store dumps, reg export, the CA backup, one repairstore
+  // two store dumps, reg export, the CA backup, the CA certificate list, one repairstore,
+  // certutil -verifykeys
+  EXPECT_EQ(calls, 7u) << cmd;
 }
 
 TEST(RepairPlan, PowerShellScriptCallsProgramsByFullPath) {
@@ -201,7 +211,7 @@ TEST(RepairPlan, LostAssociationIsRepairedWithoutAnInfAndNeedsNoCaBackup) {
   const auto plan = make_repair_plan(diagnose(store)).value();
   EXPECT_TRUE(plan.infs.empty());
   ASSERT_EQ(plan.steps.size(), 3u);
-  EXPECT_EQ(plan.steps[1].cert_id, "610000000a1b2c3d4e5f60718293a4b5c6000a");
+  EXPECT_EQ(plan.steps[1].cert_id, "14ee7a7b9b68ca97f2d798db175c6775dfda28de");
   EXPECT_FALSE(plan.steps[1].inf_file.has_value());
   EXPECT_EQ(render_cmd_script(plan).value().find("-backup"), std::string::npos);
 }
@@ -225,8 +235,8 @@ TEST(ScriptQuoting, PowerShellDoublesEveryKindOfSingleQuote) {
 TEST(RepairPlan, ScriptsRefuseANonHexCertificateIdQuotingOnlyAnExcerpt) {
   auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
   auto plan = plan_for(machine);
-  ASSERT_EQ(plan.steps[1].kind, StepKind::kRepairStore);
-  plan.steps[1].cert_id = "\x1b[2J" + std::string(100000, 'z');
+  ASSERT_EQ(plan.steps[2].kind, StepKind::kRepairStore);
+  plan.steps[2].cert_id = "\x1b[2J" + std::string(100000, 'z');
   for (const auto& script : {render_cmd_script(plan), render_powershell_script(plan)}) {
     ASSERT_FALSE(script.ok());
     const std::string& message = script.error().message;

@@ -289,7 +289,8 @@ class Reader {
 }  // namespace
 
 PlanFile plan_file_of(const RepairPlan& plan) {
-  PlanFile file{plan.store_name, plan.ca_host, plan.findings, plan.steps, {}, plan.refused};
+  PlanFile file{plan.store.name, plan.store.location, plan.ca_host, plan.ca_hsm_provider,
+                plan.findings,   plan.steps,          {},           plan.refused};
   for (const auto& inf : plan.infs) file.inf_files.push_back(inf.file_name);
   return file;
 }
@@ -297,6 +298,19 @@ PlanFile plan_file_of(const RepairPlan& plan) {
 std::string finding_json(const Finding& finding, int indent) {
   return dump_json(finding_object(finding), indent);
 }
+
+std::string store_identity_json(const StoreIdentity& store, int indent) {
+  const Json json = {{"name", text_or_null(store.name)},
+                     {"location", store.location == StoreLocation::kUnknown
+                                      ? Json()
+                                      : Json(std::string(location_name(store.location)))},
+                     {"name_source", text_or_null(store.name_source)},
+                     {"location_source", text_or_null(store.location_source)},
+                     {"role", std::string(store_role_name(store.role()))}};
+  return dump_json(json, indent);
+}
+
+std::string json_string(std::string_view text) { return dump_json(Json(std::string(text)), -1); }
 
 std::string write_plan_file(const PlanFile& plan) {
   Json steps = Json::array();
@@ -315,8 +329,14 @@ std::string write_plan_file(const PlanFile& plan) {
     refused.push_back({{"rule", r.rule}, {"cert_id", r.cert_id}, {"reason", r.reason}});
   }
   const Json json = {
-      {"format", kPlanFileFormat}, {"store", plan.store_name}, {"ca_host", plan.ca_host},
-      {"findings", findings},      {"steps", steps},           {"inf_files", plan.inf_files},
+      {"format", kPlanFileFormat},
+      {"store", text_or_null(plan.store_name)},
+      {"location", location_name(plan.location)},
+      {"ca_host", plan.ca_host},
+      {"ca_hsm_provider", plan.ca_hsm_provider ? Json(*plan.ca_hsm_provider) : Json()},
+      {"findings", findings},
+      {"steps", steps},
+      {"inf_files", plan.inf_files},
       {"refused", refused}};
   return dump_json(json, 2) + "\n";
 }
@@ -343,8 +363,9 @@ Result<PlanFile> read_plan_file(std::string_view text, const std::string& source
   }
   const Reader r(source);
   const std::string root;
-  if (auto s = r.check_keys(
-          json, root, {"format", "store", "ca_host", "findings", "steps", "inf_files", "refused"});
+  if (auto s = r.check_keys(json, root,
+                            {"format", "store", "location", "ca_host", "ca_hsm_provider",
+                             "findings", "steps", "inf_files", "refused"});
       !s) {
     return s.error();
   }
@@ -355,12 +376,26 @@ Result<PlanFile> read_plan_file(std::string_view text, const std::string& source
                                 quoted_input(*format) + "\"");
   }
   PlanFile plan;
-  auto store = r.text(json, root, "store");
+  auto store = r.text(json, root, "store", /*nullable=*/true);
   if (!store) return store.error();
   plan.store_name = std::move(*store);
+  auto location = r.text(json, root, "location");
+  if (!location) return location.error();
+  auto parsed = *location == "unknown" ? std::optional(StoreLocation::kUnknown)
+                                       : parse_store_location(*location);
+  if (!parsed) {
+    return r.fail("location",
+                  "expected LocalMachine, CurrentUser, LocalMachineEnterprise or unknown, found "
+                  "\"" +
+                      quoted_input(*location) + "\"");
+  }
+  plan.location = *parsed;
   auto ca_host = r.flag(json, root, "ca_host");
   if (!ca_host) return ca_host.error();
   plan.ca_host = *ca_host;
+  auto hsm = r.text(json, root, "ca_hsm_provider", /*nullable=*/true);
+  if (!hsm) return hsm.error();
+  if (!hsm->empty()) plan.ca_hsm_provider = std::move(*hsm);
 
   auto findings = r.array(json, root, "findings");
   if (!findings) return findings.error();

@@ -37,7 +37,9 @@ Finding seed_finding() {
 }
 
 TEST(PlanFile, WrittenPlanReadsBackToTheSamePlan) {
-  auto plan = make_repair_plan({seed_finding()}, {.ca_host = true});
+  PlanOptions options;
+  options.ca_host = true;
+  auto plan = make_repair_plan({seed_finding()}, options);
   ASSERT_TRUE(plan.ok()) << plan.error().to_string();
   const PlanFile file = plan_file_of(*plan);
   ASSERT_EQ(file.inf_files.size(), 1u);
@@ -122,7 +124,9 @@ TEST(PlanFile, NotJsonErrorGivesLineAndColumn) {
 
 TEST(PlanFile, ControlCharactersFromTheFileAreNotEchoedIntoMessages) {
   auto read = read_plan_file(
-      R"({"format": "\u001b[31mred", "store": "my", "ca_host": false, "findings": [],)"
+      R"({"format": "\u001b[31mred", "store": "my", "location": "LocalMachine", "ca_host": false,)"
+      R"( "ca_hsm_provider": null,)"
+      R"( "findings": [],)"
       R"( "steps": [], "inf_files": [], "refused": []})",
       "plan.json");
   ASSERT_FALSE(read.ok());

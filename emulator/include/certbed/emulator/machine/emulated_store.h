@@ -14,6 +14,7 @@ class EmulatedStore final : public repair::Store {
   EmulatedStore(Machine& machine, StoreLocation location, std::string_view name);
 
   std::string description() const override;
+  repair::StoreIdentity identity() const override;
   std::size_t size() const override;
   repair::CertFacts certificate(std::size_t index) const override;
   std::optional<std::size_t> find_by_sha1(std::string_view sha1) const override;

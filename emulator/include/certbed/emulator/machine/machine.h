@@ -15,12 +15,17 @@
 #include "certbed/emulator/machine/certificate_index.h"
 #include "certbed/repair/model/cert_facts.h"
 #include "certbed/repair/model/result.h"
+#include "certbed/repair/store/store_identity.h"
 
 namespace certbed::emulator {
 
-enum class StoreLocation { kLocalMachine, kCurrentUser };
+// certutil's default, -user and -enterprise (CERT_SYSTEM_STORE_LOCAL_MACHINE_ENTERPRISE: the
+// stores Active Directory replicates to every member, such as NTAuth and the enterprise Root).
+enum class StoreLocation { kLocalMachine, kCurrentUser, kLocalMachineEnterprise };
 
-std::string_view location_name(StoreLocation location);  // "LocalMachine" / "CurrentUser"
+// "LocalMachine", "CurrentUser", "LocalMachineEnterprise"
+std::string_view location_name(StoreLocation location);
+repair::StoreLocation to_repair_location(StoreLocation location);
 repair::Result<StoreLocation> parse_location(std::string_view name);
 
 struct StoredCertificate {

@@ -16,6 +16,13 @@ inline constexpr std::uint32_t CERT_SET_KEY_CONTEXT_PROP_ID_FLAG = 0x00000001;
 inline constexpr std::uint32_t CRYPT_MACHINE_KEYSET = 0x00000020;  // = NCRYPT_MACHINE_KEY_FLAG
 inline constexpr std::uint32_t CRYPT_SILENT = 0x00000040;          // = NCRYPT_SILENT_FLAG
 
+// CERT_ACCESS_STATE_PROP_ID(14) bits (wincrypt.h): crypt32 computes the property from the store a
+// certificate was read from.
+inline constexpr std::uint32_t CERT_ACCESS_STATE_WRITE_PERSIST_FLAG = 0x1;
+inline constexpr std::uint32_t CERT_ACCESS_STATE_SYSTEM_STORE_FLAG = 0x2;
+inline constexpr std::uint32_t CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG = 0x4;
+inline constexpr std::uint32_t CERT_ACCESS_STATE_GP_SYSTEM_STORE_FLAG = 0x8;
+
 // Provider types; 0 has no PROV_ constant and means a CNG Key Storage Provider.
 inline constexpr std::uint32_t PROV_CNG_KSP = 0;
 inline constexpr std::uint32_t PROV_RSA_FULL = 1;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "certbed/repair/rules/diagnosis.h"
+#include "certbed/repair/store/store_identity.h"
 
 namespace certbed::repair {
 
@@ -17,7 +18,10 @@ struct PlannedInf {
   std::string cert_id;
 };
 
-enum class StepKind { kBackup, kRepairStore, kVerify, kRetry, kManual };
+// kInspect runs read-only commands whose output the engineer checks before the repair (the
+// CA's certificate list); apply, which has the store itself, skips it like the other non-repair
+// steps.
+enum class StepKind { kBackup, kInspect, kRepairStore, kVerify, kRetry, kManual };
 std::string_view step_kind_name(StepKind kind);  // "backup", "repairstore", ...
 std::optional<StepKind> parse_step_kind(std::string_view name);
 
@@ -42,8 +46,15 @@ struct RefusedFix {
 };
 
 struct RepairPlan {
-  std::string store_name = "my";
+  // The store every command targets. An unknown name refuses every scripted fix; an unknown
+  // location is scripted as certutil's default, LocalMachine, and the plan says so.
+  StoreIdentity store{"My", StoreLocation::kLocalMachine, "", ""};
   bool ca_host = false;  // back up the CA database and key first, retry renewal last
+  // The CA key is in a hardware module (a provider that is not Microsoft's): it cannot be
+  // exported, so the CA backup leaves it to the vendor's procedure.
+  std::optional<std::string> ca_hsm_provider;
+  // What the diagnosis could and could not check (diagnosis_coverage_lines).
+  std::vector<std::string> checked;
   std::vector<Finding> findings;
   std::vector<PlannedInf> infs;
   std::vector<PlanStep> steps;
@@ -52,9 +63,12 @@ struct RepairPlan {
 
 struct PlanOptions {
   bool ca_host = false;
+  StoreIdentity store{"My", StoreLocation::kLocalMachine, "", ""};
+  std::vector<std::string> checked;
 };
 
-// Orders the fixes: back up, one -repairstore per certificate (with an INF where a property
+// Orders the fixes: back up (the CA too on a CA host), list the CA's certificates when a CA
+// certificate is repaired, one -repairstore per certificate (with an INF where a property
 // must be written, without one where the key association must be found), verify, retry. A fix
 // whose values cannot be written safely is refused with a reason (and replaced by a key
 // association repair where that reaches the same state); manual findings become manual steps.

@@ -55,9 +55,31 @@ struct RuleInfo {
   std::string_view reads;    // the facts it reads
   std::string_view summary;  // what it detects
   std::string_view profile;  // empty: always on; else only with that profile
+  // Where it applies; a rule that depends on the store lowers its severity, and says so, when
+  // the input does not say which store it is.
+  std::string_view applies_to = "any store";
 };
 
 const std::vector<RuleInfo>& rule_catalog();
+
+// What a diagnosis could check and what it could not, for summaries: a clean result means only
+// as much as this says.
+struct DiagnosisCoverage {
+  StoreIdentity store;
+  std::size_t certificates = 0;
+  std::size_t assessable = 0;         // with a serial or thumbprint
+  std::size_t with_key_provider = 0;  // with property 2
+  std::size_t keyspec_shown = 0;      // property 2 with its ProviderType, Flags and KeySpec
+  bool containers_known = true;
+  bool containers_inferred = false;
+  bool ca_configuration = false;
+
+  void add(const CertFacts& certificate);
+};
+DiagnosisCoverage diagnosis_coverage(const ReadOnlyStore& store);
+// One sentence each: "store: LocalMachine\My (name from the dump header; location from ...)",
+// "3 certificates read, 2 with a key provider; KeySpec shown for 0 of them: ...", ...
+std::vector<std::string> coverage_lines(const DiagnosisCoverage& coverage);
 
 // Runs every enabled rule over the store; findings in store order, CA-wide ones last.
 std::vector<Finding> diagnose(const ReadOnlyStore& store, const DiagnosisOptions& options = {});

@@ -12,6 +12,7 @@
 
 #include "certbed/repair/formats/dump/dump_parser.h"
 #include "certbed/repair/rules/diagnosis.h"
+#include "certbed/repair/store/store_identity.h"
 
 namespace certbed::repair {
 
@@ -26,14 +27,18 @@ struct DumpDiagnosis {
   std::size_t findings = 0;     // handed to the callback
   std::size_t containers = 0;   // indexed in the first pass
   std::size_t index_bytes = 0;  // heap held by the container index
+  StoreIdentity store;          // as DumpStore works it out (DumpStoreEvidence)
+  DiagnosisCoverage coverage;   // what the rules could check
 };
 
-// `on_summary`, when given, sees the first pass's summary (its warnings) before any finding.
+// `on_summary`, when given, sees the first pass's summary (its warnings) before any finding;
+// `hint` says what the caller knows of the dump's store (--store, --location).
 using FindingSink = std::function<void(Finding&&)>;
 using SummarySink = std::function<void(const DumpSummary&)>;
 Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::string& source,
                                            const DiagnosisOptions& options,
                                            const FindingSink& on_finding,
-                                           const SummarySink& on_summary = {});
+                                           const SummarySink& on_summary = {},
+                                           const StoreHint& hint = {});
 
 }  // namespace certbed::repair

@@ -26,16 +26,39 @@ DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t i
 // anything without a verb.
 std::optional<Error> not_a_store_dump(const DumpSummary& summary, const std::string& source);
 
+// Works out which store a dump shows, from evidence collected one record at a time (so a
+// streaming diagnosis can do it in its first pass):
+// - the name: the hint, else the header line (`my "Personal"`, a localized description, or a
+//   bare name), else, when a CA certificate's property 2 names a machine key, LocalMachine\My
+//   (where AD CS keeps the CA's certificate with its key; copies elsewhere carry no property 2);
+// - the location, which the header never shows (-user and -enterprise leave it unchanged): the
+//   hint, else CERT_ACCESS_STATE_PROP_ID(14) (CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG 0x4 set:
+//   LocalMachine; only CERT_ACCESS_STATE_SYSTEM_STORE_FLAG 0x2: CurrentUser), else
+//   CRYPT_MACHINE_KEYSET in a fully printed property 2 (a machine key: LocalMachine).
+// Each comes with what it was taken from; conflicting evidence leaves it unknown, and says so.
+class DumpStoreEvidence {
+ public:
+  void add(const CertFacts& certificate);
+  StoreIdentity identity(const DumpSummary& summary, const StoreHint& hint) const;
+
+ private:
+  std::optional<std::string> machine_access_state_, user_access_state_;  // "certificate N"
+  std::optional<std::string> machine_keyset_;
+  std::optional<std::string> ca_with_machine_key_;
+};
+
 class DumpStore final : public Store {
  public:
   // Parses the whole dump (any encoding the parser reads). Parser warnings are kept.
-  static Result<DumpStore> parse(std::string_view bytes, const std::string& source);
+  static Result<DumpStore> parse(std::string_view bytes, const std::string& source,
+                                 const StoreHint& hint = {});
   // Over the records and summary of a parse that has already run (a streaming one). Output of a
   // certutil verb that does not print a store (see not_a_store_dump) is refused.
   static Result<DumpStore> from_records(std::vector<DumpCertificate> records, DumpSummary summary,
-                                        const std::string& source);
+                                        const std::string& source, const StoreHint& hint = {});
 
   std::string description() const override { return "dump " + source_; }
+  StoreIdentity identity() const override { return identity_; }
   std::size_t size() const override { return certificates_.size(); }
   // Checked like every backend's: an index past the end stops the program with a message.
   CertFacts certificate(std::size_t index) const override;
@@ -57,6 +80,7 @@ class DumpStore final : public Store {
   std::vector<KeyContainerFacts> containers_;
   std::unordered_map<std::string, std::size_t> by_sha1_;
   DumpSummary summary_;
+  StoreIdentity identity_;
 };
 
 }  // namespace certbed::repair

@@ -13,6 +13,7 @@
 #include "certbed/repair/model/cert_facts.h"
 #include "certbed/repair/model/key_container_facts.h"
 #include "certbed/repair/model/result.h"
+#include "certbed/repair/store/store_identity.h"
 
 namespace certbed::repair {
 
@@ -23,6 +24,9 @@ class ReadOnlyStore {
 
   // "LocalMachine\My", "dump machine.txt", ...
   virtual std::string description() const = 0;
+  // Which store this is and where: the emulator and Windows know; a dump says its name in its
+  // header (when it has one) and its location only through evidence (see DumpStore).
+  virtual StoreIdentity identity() const = 0;
   virtual std::size_t size() const = 0;
   // Facts of the certificate at `index` (< size()), with CertFacts::index set to it.
   virtual CertFacts certificate(std::size_t index) const = 0;

@@ -2,6 +2,7 @@
 // `certbed diagnose --json`: a writer, and a reader that checks every field and never throws.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,8 +21,10 @@ inline constexpr std::size_t kMaxPlanFileDepth = 16;
 
 // What plan.json holds: the plan without the INF contents, which sit beside it as files.
 struct PlanFile {
-  std::string store_name;
+  std::string store_name;  // empty when the input did not say
+  StoreLocation location = StoreLocation::kLocalMachine;
   bool ca_host = false;
+  std::optional<std::string> ca_hsm_provider;  // RepairPlan::ca_hsm_provider
   std::vector<Finding> findings;
   std::vector<PlanStep> steps;
   std::vector<std::string> inf_files;
@@ -45,5 +48,12 @@ Result<PlanFile> read_plan_file(std::string_view text, const std::string& source
 // One finding as diagnose --json and plan.json print it: {"rule", "severity", "serial", "sha1",
 // "subject", "evidence", "fix", "fix_kind", "ca"}, indented by `indent` spaces per level.
 std::string finding_json(const Finding& finding, int indent);
+
+// {"name", "location", "name_source", "location_source", "role"} (unknown parts null), as
+// diagnose --json prints the store.
+std::string store_identity_json(const StoreIdentity& store, int indent);
+
+// `text` as a JSON string literal.
+std::string json_string(std::string_view text);
 
 }  // namespace certbed::repair
