@@ -101,6 +101,11 @@ const std::vector<RuleEntry>& entries() {
         "property 2 names a container that does not exist", ""},
        rules::missing_keyset,
        nullptr},
+      {{rule_id::kKeyDoesNotMatch, Severity::kError, "property 2, key containers",
+        "property 2 names a container that exists but holds another key than the certificate's",
+        ""},
+       rules::key_does_not_match,
+       nullptr},
       {{rule_id::kSqlTlsNeedsCapiKeyExchange, Severity::kError, "EKU, property 2",
         "a Server Authentication certificate in a KSP or with KeySpec 2; SQL Server needs a CSP "
         "AT_KEYEXCHANGE key",

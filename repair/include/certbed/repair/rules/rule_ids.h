@@ -10,6 +10,7 @@ inline constexpr std::string_view kKspKeySpecNotZero = "ksp-keyspec-not-zero";
 inline constexpr std::string_view kCspKeySpecMismatch = "csp-keyspec-mismatch";
 inline constexpr std::string_view kLostKeyAssociation = "lost-key-association";
 inline constexpr std::string_view kMissingKeyset = "missing-keyset";
+inline constexpr std::string_view kKeyDoesNotMatch = "key-does-not-match";
 inline constexpr std::string_view kSqlTlsNeedsCapiKeyExchange = "sql-tls-needs-capi-keyexchange";
 inline constexpr std::string_view kCaConfigProviderMismatch = "ca-config-provider-mismatch";
 inline constexpr std::string_view kCaCertMissingFromStore = "ca-cert-missing-from-store";
