@@ -112,6 +112,25 @@ const std::vector<RuleEntry>& entries() {
         "sql"},
        rules::sql_tls_needs_capi_keyexchange,
        nullptr},
+      {{rule_id::kAdfsKeySpec2NotRecommended, Severity::kWarning, "property 2",
+        "a CSP key with KeySpec 2: \"Not recommended\" in AD FS's KeySpec table, and a "
+        "misconfiguration on any AD FS certificate but the token signing one (the store does "
+        "not say the role)",
+        "adfs"},
+       rules::adfs_keyspec2_not_recommended,
+       nullptr},
+      {{rule_id::kAdfsCngSslOnly, Severity::kWarning, "property 2",
+        "a KSP (CNG) key, which AD FS takes for the SSL certificate only (the store does not say "
+        "the role)",
+        "adfs"},
+       rules::adfs_cng_ssl_only,
+       nullptr},
+      {{rule_id::kExchangeOwaEcpNeedsCsp, Severity::kError, "EKU, property 2",
+        "a Server Authentication certificate in a KSP (ProviderType 0); Exchange does not "
+        "support CNG/KSP certificates for Outlook Web App or ECP",
+        "exchange"},
+       rules::exchange_owa_ecp_needs_csp,
+       nullptr},
       {{rule_id::kCaConfigProviderMismatch, Severity::kError,
         "CertSvc CSP\\Provider and ProviderType, the current CA certificate's property 2",
         "the CA configuration names another provider or type than the CA key's", ""},
