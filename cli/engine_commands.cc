@@ -172,9 +172,10 @@ int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& optio
 }
 
 void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
-  cmd->add_option("--profile", profiles, "Also check an application's requirements (sql)")
+  cmd->add_option("--profile", profiles,
+                  "Also check an application's requirements (sql, adfs, exchange)")
       ->allow_extra_args(false)
-      ->check(CLI::IsMember({"sql"}));
+      ->check(CLI::IsMember({"sql", "adfs", "exchange"}));
 }
 
 // A certbed plan folder: its plan.json reads as one.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "support/process.h"
 
@@ -86,6 +87,28 @@ TEST(Cli, UsageErrorsExitWithTwoAndHelpWorksForEveryCommand) {
     EXPECT_EQ(help.exit_code, 0) << cmd;
     EXPECT_NE(help.output.find("Usage"), std::string::npos) << cmd;
   }
+}
+
+TEST(Cli, DiagnoseAndPlanTakeEveryApplicationProfileAndRefuseOthers) {
+  TempDir dir;
+  const auto snapshot = shell_quote(dir.file("s.textproto"));
+  ASSERT_EQ(run_command(certbed() + " init web-healthy -o " + snapshot).exit_code, 0);
+  // web-healthy's TLS certificate is in the Software KSP: a warning for AD FS, an error for
+  // Exchange (and SQL Server).
+  for (const auto& [profile, rule, exit_code] :
+       {std::tuple{"adfs", "adfs-cng-ssl-only", 0},
+        std::tuple{"exchange", "exchange-owa-ecp-needs-csp", 1},
+        std::tuple{"sql", "sql-tls-needs-capi-keyexchange", 1}}) {
+    auto r = run_command(certbed() + " diagnose --profile " + profile + " " + snapshot);
+    EXPECT_EQ(r.exit_code, exit_code) << profile << r.output;
+    EXPECT_NE(r.output.find(rule), std::string::npos) << r.output;
+    auto plan = run_command(certbed() + " plan --profile " + profile + " " + snapshot + " -o " +
+                            shell_quote(dir.file(std::string("plan-") + profile)));
+    EXPECT_EQ(plan.exit_code, 0) << plan.output;
+  }
+  auto unknown = run_command(certbed() + " diagnose --profile iis " + snapshot);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("exchange"), std::string::npos) << unknown.output;
 }
 
 TEST(Cli, InitListNamesTheSeedScenarios) {

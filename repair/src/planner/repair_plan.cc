@@ -3,6 +3,7 @@
 #include "certbed/repair/planner/repair_plan.h"
 
 #include <map>
+#include <set>
 
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/bytes.h"
@@ -126,6 +127,14 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     }
     return nullptr;
   };
+  // A certificate whose key association is repaired gets no INF: the repair rewrites property 2
+  // from the key it finds, where an INF would keep the wrong container (the verify step still
+  // looks for the KeySpec an INF finding asked for).
+  std::set<std::string> reassociated;
+  for (const auto& f : findings) {
+    if (f.fix_kind != FixKind::kRepairKeyAssociation) continue;
+    if (auto id = cert_id_of(f)) reassociated.insert(*id);
+  }
   for (const auto& f : findings) {
     const bool scripted =
         f.fix_kind == FixKind::kPropertyInf || f.fix_kind == FixKind::kRepairKeyAssociation;
@@ -158,7 +167,8 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
                                         "thumbprint to name the certificate"});
       continue;
     }
-    bool use_inf = f.fix_kind == FixKind::kPropertyInf && f.key_provider.has_value();
+    bool use_inf = f.fix_kind == FixKind::kPropertyInf && f.key_provider.has_value() &&
+                   !reassociated.contains(*id);
     if (use_inf) {
       // Check now that the INF can be written; refuse with the reason otherwise.
       auto probe = write_property_inf({inf_key_provider(*f.key_provider)});
@@ -227,7 +237,8 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     if (f.rule == rule_id::kKspKeySpecNotZero && cert_id_of(f)) {
       look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
                   ": \"KeySpec = 0 -- XCN_AT_NONE\" under CERT_KEY_PROV_INFO_PROP_ID(2)";
-    } else if ((f.rule == rule_id::kLostKeyAssociation || f.rule == rule_id::kMissingKeyset) &&
+    } else if ((f.rule == rule_id::kLostKeyAssociation || f.rule == rule_id::kMissingKeyset ||
+                f.rule == rule_id::kKeyDoesNotMatch) &&
                f.fix_kind == FixKind::kRepairKeyAssociation && cert_id_of(f)) {
       look_for += (look_for.empty() ? "" : "; ") + std::string("certificate ") + *cert_id_of(f) +
                   ": a \"Key Container =\" line and a passed key test";

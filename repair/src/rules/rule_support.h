@@ -113,7 +113,11 @@ void ksp_keyspec_not_zero(const Context&, const CertFacts&, std::vector<Finding>
 void csp_keyspec_mismatch(const Context&, const CertFacts&, std::vector<Finding>&);
 void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>&);
 void missing_keyset(const Context&, const CertFacts&, std::vector<Finding>&);
+void key_does_not_match(const Context&, const CertFacts&, std::vector<Finding>&);
 void sql_tls_needs_capi_keyexchange(const Context&, const CertFacts&, std::vector<Finding>&);
+void adfs_keyspec2_not_recommended(const Context&, const CertFacts&, std::vector<Finding>&);
+void adfs_cng_ssl_only(const Context&, const CertFacts&, std::vector<Finding>&);
+void exchange_owa_ecp_needs_csp(const Context&, const CertFacts&, std::vector<Finding>&);
 void ca_config_provider_mismatch(const Context&, std::vector<Finding>&);
 void ca_cert_missing_from_store(const Context&, std::vector<Finding>&);
 

@@ -21,6 +21,21 @@ bool says_keyset_missing(const DumpCertificate& record) {
   return false;
 }
 
+// certutil opened the container property 2 names, but its key is not the certificate's:
+// "ERROR: Could not verify certificate public key against private key" (in AWS CloudHSM's
+// published -store output) or "ERROR: Certificate public key does NOT match stored keyset".
+// Matched without the "ERROR: " prefix.
+bool says_key_does_not_match(const DumpCertificate& record) {
+  for (const auto& status : record.key_status) {
+    if (status.find("Could not verify certificate public key against private key") !=
+            std::string::npos ||
+        status.find("Certificate public key does NOT match stored keyset") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index) {
@@ -35,14 +50,19 @@ DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t i
   if (facts.public_key_id.empty()) facts.public_key_id = "certificate:" + facts.sha1;
   const auto info = facts.key_prov_info();
   const bool has_info = info.ok() && info->has_value();
+  // A container whose key failed the match still exists (so it is no missing keyset), but it
+  // must not count as holding the certificate's key. certutil printed no id for the key it
+  // found; this stand-in is no hex key id and not the "certificate:" one above, so it matches
+  // no certificate's key, and it is not empty (which rules read as "not known").
+  const std::string key_id =
+      says_key_does_not_match(record) ? "does-not-match:" + facts.sha1 : facts.public_key_id;
   auto key = [&](const DumpKeyProvider& kp, std::uint32_t key_spec) {
     KeyContainerFacts c;
     c.provider = kp.provider.value_or("");
     c.container = kp.container ? *kp.container : kp.simple_container.value_or("");
     c.unique_container = kp.unique_container.value_or("");
     c.provider_type = kp.provider_type.value_or(has_info ? (*info)->provider_type : 0);
-    c.keys.push_back(
-        KeyFacts{c.is_ksp() ? wincrypt::AT_NONE : key_spec, "", 0, facts.public_key_id});
+    c.keys.push_back(KeyFacts{c.is_ksp() ? wincrypt::AT_NONE : key_spec, "", 0, key_id});
     if (!c.provider.empty() && !c.container.empty()) out.containers.push_back(std::move(c));
   };
   if (record.key_provider && !says_keyset_missing(record)) {

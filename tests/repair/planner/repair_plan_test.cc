@@ -216,6 +216,37 @@ TEST(RepairPlan, LostAssociationIsRepairedWithoutAnInfAndNeedsNoCaBackup) {
   EXPECT_EQ(render_cmd_script(plan).value().find("-backup"), std::string::npos);
 }
 
+TEST(RepairPlan, AKeyThatDoesNotMatchIsRepairedWithoutTheInfThatWouldKeepItsContainer) {
+  // The TLS certificate's property 2 names the CA's container with KeySpec 2: ksp-keyspec-not-zero
+  // asks for an INF keeping that container, key-does-not-match for the key search.
+  auto machine = emulator::build_scenario("web-healthy").value();
+  const KeyProvInfo wrong{"Contoso CA",
+                          std::string(wincrypt::MS_KEY_STORAGE_PROVIDER),
+                          0,
+                          0x20,
+                          wincrypt::AT_SIGNATURE,
+                          {}};
+  machine.store(StoreLocation::kLocalMachine, "My")
+      .properties(1)
+      .set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID, encode_key_prov_info(wrong).value());
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto findings = diagnose(store);
+  ASSERT_EQ(findings.size(), 2u);
+  const auto plan = make_repair_plan(findings).value();
+  EXPECT_TRUE(plan.infs.empty());
+  auto steps = apply_steps_of(plan.steps, [](const std::string& name) -> Result<PropertyInf> {
+    return make_error(ErrorCode::kNotFound, "no INF expected, asked for " + name);
+  });
+  ASSERT_TRUE(steps.ok()) << steps.error().to_string();
+  auto applied = apply_repair_steps(store, *steps, findings, {}, nullptr);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_TRUE(applied->fixed);
+  EXPECT_TRUE(applied->remaining.empty());
+  const auto info = store.certificate(1).key_prov_info().value().value();
+  EXPECT_EQ(info.container, "te-WebServer-5b2f0c1e-8d4a-4f3b-9e6a-2c7d1b0f3e59");
+  EXPECT_EQ(info.key_spec, wincrypt::AT_NONE);
+}
+
 TEST(ScriptQuoting, CmdDoublesPercentAndRefusesWhatItCannotQuote) {
   EXPECT_EQ(quote_cmd_argument("a & b | c > d ^ e").value(), "\"a & b | c > d ^ e\"");
   EXPECT_EQ(quote_cmd_argument("100%PATH%").value(), "\"100%%PATH%%\"");

@@ -320,11 +320,20 @@ TEST(Diagnosis, CatalogListsEveryRuleOnceAndNothingElse) {
   std::vector<std::string> ids;
   for (const auto& r : rule_catalog()) ids.emplace_back(r.id);
   std::sort(ids.begin(), ids.end());
-  const std::vector<std::string> expected = {
-      "ca-cert-missing-from-store",    "ca-config-provider-mismatch", "cannot-assess",
-      "csp-keyspec-mismatch",          "dump-text-not-faithful",      "keyspec-not-shown",
-      "ksp-keyspec-not-zero",          "lost-key-association",        "missing-keyset",
-      "sql-tls-needs-capi-keyexchange"};
+  const std::vector<std::string> expected = {"adfs-cng-ssl-only",
+                                             "adfs-keyspec2-not-recommended",
+                                             "ca-cert-missing-from-store",
+                                             "ca-config-provider-mismatch",
+                                             "cannot-assess",
+                                             "csp-keyspec-mismatch",
+                                             "dump-text-not-faithful",
+                                             "exchange-owa-ecp-needs-csp",
+                                             "key-does-not-match",
+                                             "keyspec-not-shown",
+                                             "ksp-keyspec-not-zero",
+                                             "lost-key-association",
+                                             "missing-keyset",
+                                             "sql-tls-needs-capi-keyexchange"};
   EXPECT_EQ(ids, expected);
 }
 

@@ -13,7 +13,9 @@ namespace certbed::repair {
 
 // What one dump record tells the engine: the certificate (index set to `index`) and one
 // container per key certutil showed working (property 2 without "Missing stored keyset", or the
-// key it found by searching); a container certutil could not open is left out.
+// key it found by searching); a container certutil could not open is left out. When certutil
+// printed that the key does not match the certificate's public key, the container is kept with
+// a key that is not the certificate's.
 struct DumpRecordFacts {
   CertFacts certificate;
   std::vector<KeyContainerFacts> containers;
