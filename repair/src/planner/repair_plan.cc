@@ -194,7 +194,15 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
                                        certutil_store_command(plan.store, "-repairstore", *id) +
                                        "), which rewrites property 2 from the key it finds";
     step.detail += (step.detail.empty() ? "" : "; ") + what;
-    if (use_inf) inf_of_cert[*id].push_back(inf_key_provider(*f.key_provider));
+    if (use_inf) {
+      // Rules that rewrite property 2 of one certificate ask for the same value (each applies
+      // every correction); if two ever differ, the later one is written.
+      auto& properties = inf_of_cert[*id];
+      std::erase_if(properties, [](const InfProperty& p) {
+        return p.id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID;
+      });
+      properties.push_back(inf_key_provider(*f.key_provider));
+    }
   }
   for (auto& [id, properties] : inf_of_cert) {
     auto text = write_property_inf(properties);

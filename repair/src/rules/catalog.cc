@@ -105,9 +105,16 @@ const std::vector<RuleEntry>& entries() {
        rules::missing_keyset,
        nullptr},
       {{rule_id::kKeyDoesNotMatch, Severity::kError, "property 2, key containers",
-        "property 2 names a container that exists but holds another key than the certificate's",
-        "", "every store but Root, CA, AuthRoot and other trust stores"},
+        "property 2 names a container that exists but holds another key than the certificate's", "",
+        "every store but Root, CA, AuthRoot and other trust stores"},
        rules::key_does_not_match,
+       nullptr},
+      {{rule_id::kMachineKeysetFlagMissing, Severity::kError,
+        "property 2's Flags, the scope of the container it names",
+        "a certificate in a LocalMachine store whose property 2 lacks CRYPT_MACHINE_KEYSET "
+        "(0x20) while its key is a machine key: services get NTE_BAD_KEYSET",
+        "", "LocalMachine and enterprise stores, where each key's scope is known (snapshots)"},
+       rules::machine_keyset_flag_missing,
        nullptr},
       {{rule_id::kSqlTlsNeedsCapiKeyExchange, Severity::kError, "EKU, property 2",
         "a Server Authentication certificate in a KSP or with KeySpec 2; SQL Server needs a CSP "

@@ -85,4 +85,52 @@ void missing_keyset(const Context& ctx, const CertFacts& cert, std::vector<Findi
   out.push_back(std::move(f));
 }
 
+// A machine store's certificate whose property 2 lacks CRYPT_MACHINE_KEYSET: CryptoAPI and CNG
+// then look for the key in the caller's user key set (CRYPT_KEY_PROV_INFO.dwFlags, Microsoft
+// Learn), so a service running as another account gets NTE_BAD_KEYSET although the key is on
+// the machine. Judged only where the backend knows each key's scope: a dump's inferred
+// containers do not say it.
+bool lacks_machine_keyset_flag(const Context& ctx, const CertFacts& cert, const KeyProvInfo& kpi) {
+  const StoreLocation location = ctx.store_identity.location;
+  if (location != StoreLocation::kLocalMachine &&
+      location != StoreLocation::kLocalMachineEnterprise) {
+    return false;
+  }
+  if (!ctx.containers_known || ctx.containers_inferred || cert.key_prov_info_inferred) {
+    return false;
+  }
+  if (kpi.machine_keyset()) return false;
+  const auto container = find_container(ctx, kpi.provider, kpi.container);
+  return container && container->scope == KeyScope::kMachine;
+}
+
+void apply_key_prov_info_corrections(const Context& ctx, const CertFacts& cert,
+                                     KeyProvInfo& fixed) {
+  if (fixed.is_ksp()) fixed.key_spec = wincrypt::AT_NONE;
+  if (lacks_machine_keyset_flag(ctx, cert, fixed)) fixed.flags |= wincrypt::CRYPT_MACHINE_KEYSET;
+}
+
+void machine_keyset_flag_missing(const Context& ctx, const CertFacts& cert,
+                                 std::vector<Finding>& out) {
+  auto info = cert.key_prov_info();
+  if (!info.ok() || !info->has_value()) return;
+  const KeyProvInfo& kpi = **info;
+  if (!lacks_machine_keyset_flag(ctx, cert, kpi)) return;
+  Finding f = finding_for(ctx, cert, rule_id::kMachineKeysetFlagMissing, Severity::kError);
+  f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
+               ", Flags = " + std::to_string(kpi.flags) +
+               " without CRYPT_MACHINE_KEYSET (0x20), but container \"" + kpi.container + "\" in " +
+               kpi.provider +
+               " is a machine key: whoever opens the key through property 2 looks in their own "
+               "user key set, and a service gets NTE_BAD_KEYSET (0x80090016)";
+  KeyProvInfo fixed = kpi;
+  apply_key_prov_info_corrections(ctx, cert, fixed);
+  f.fix = "rewrite property 2 with Flags = " + std::to_string(fixed.flags) + " (" +
+          certutil_command(ctx, "-repairstore", cert_id(cert) + " KeyProv.inf") +
+          "), keeping container, provider, type and KeySpec";
+  f.fix_kind = FixKind::kPropertyInf;
+  f.key_provider = std::move(fixed);
+  out.push_back(std::move(f));
+}
+
 }  // namespace certbed::repair::rules

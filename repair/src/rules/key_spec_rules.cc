@@ -18,7 +18,7 @@ void ksp_keyspec_not_zero(const Context& ctx, const CertFacts& cert, std::vector
   if (ca) f.evidence += "; renewing this CA certificate with the existing key pair fails";
   if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
   KeyProvInfo fixed = kpi;
-  fixed.key_spec = wincrypt::AT_NONE;
+  apply_key_prov_info_corrections(ctx, cert, fixed);
   f.fix = "rewrite property 2 with KeySpec = 0 (" +
           certutil_command(ctx, "-repairstore", cert_id(cert) + " KeyProv.inf") +
           "), keeping container, provider, type and flags";
@@ -50,6 +50,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
     if (key) {
       KeyProvInfo fixed = kpi;
       fixed.key_spec = key->key_spec;
+      apply_key_prov_info_corrections(ctx, cert, fixed);
       f.fix = "rewrite property 2 with KeySpec = " + std::to_string(key->key_spec) +
               ", the slot that holds the certificate's key";
       f.fix_kind = FixKind::kPropertyInf;
@@ -78,6 +79,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
     if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
     KeyProvInfo fixed = kpi;
     fixed.key_spec = k.key_spec;
+    apply_key_prov_info_corrections(ctx, cert, fixed);
     f.fix = "rewrite property 2 with KeySpec = " + std::to_string(k.key_spec);
     f.fix_kind = FixKind::kPropertyInf;
     f.key_provider = std::move(fixed);

@@ -106,6 +106,14 @@ inline std::string describe(const KeyProvInfo& info) {
          std::string(wincrypt::key_spec_name(info.key_spec));
 }
 
+// Every correction of property 2 the store shows is needed, applied to `fixed` (one rule's
+// fix), so that the rules rewriting property 2 of one certificate all ask for the same value:
+// KeySpec 0 for a KSP key, CRYPT_MACHINE_KEYSET for a machine key in a LocalMachine store.
+void apply_key_prov_info_corrections(const Context& ctx, const CertFacts& cert, KeyProvInfo& fixed);
+// machine-keyset-flag-missing's condition: a LocalMachine (or enterprise) store, property 2 as
+// stored without CRYPT_MACHINE_KEYSET, naming a container the backend knows is a machine key.
+bool lacks_machine_keyset_flag(const Context& ctx, const CertFacts& cert, const KeyProvInfo& kpi);
+
 // Rule families: each appends its findings for one certificate (or the whole store).
 void dump_text_not_faithful(const Context&, const CertFacts&, std::vector<Finding>&);
 void keyspec_not_shown(const Context&, const CertFacts&, std::vector<Finding>&);
@@ -113,6 +121,7 @@ void ksp_keyspec_not_zero(const Context&, const CertFacts&, std::vector<Finding>
 void csp_keyspec_mismatch(const Context&, const CertFacts&, std::vector<Finding>&);
 void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>&);
 void missing_keyset(const Context&, const CertFacts&, std::vector<Finding>&);
+void machine_keyset_flag_missing(const Context&, const CertFacts&, std::vector<Finding>&);
 void key_does_not_match(const Context&, const CertFacts&, std::vector<Finding>&);
 void sql_tls_needs_capi_keyexchange(const Context&, const CertFacts&, std::vector<Finding>&);
 void adfs_keyspec2_not_recommended(const Context&, const CertFacts&, std::vector<Finding>&);

@@ -5,7 +5,10 @@
 #include "certbed/emulator/certutil/dump_renderer.h"
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/scenarios/scenarios.h"
+#include "certbed/repair/apply/apply_plan.h"
+#include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/repair/planner/repair_plan.h"
 #include "certbed/repair/rules/dump_diagnosis.h"
 #include "certbed/repair/store/dump_store.h"
 #include "support/files.h"
@@ -332,9 +335,73 @@ TEST(Diagnosis, CatalogListsEveryRuleOnceAndNothingElse) {
                                              "keyspec-not-shown",
                                              "ksp-keyspec-not-zero",
                                              "lost-key-association",
+                                             "machine-keyset-flag-missing",
                                              "missing-keyset",
                                              "sql-tls-needs-capi-keyexchange"};
   EXPECT_EQ(ids, expected);
+}
+
+// The seed CA with property 2's Flags cleared: its KSP key is a machine key, KeySpec still 2.
+Machine seed_without_machine_flag() {
+  auto machine = emulator::build_scenario("ca-ksp-keyspec2").value();
+  set_key_prov_info(machine, 0,
+                    KeyProvInfo{"Contoso CA",
+                                std::string(wincrypt::MS_KEY_STORAGE_PROVIDER),
+                                0,
+                                0,
+                                wincrypt::AT_SIGNATURE,
+                                {}});
+  return machine;
+}
+
+TEST(Diagnosis, MachineKeyWithoutTheMachineKeysetFlagIsAnErrorWhoseFixAlsoZeroesKeySpec) {
+  auto machine = seed_without_machine_flag();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  const auto findings = diagnose(store);
+  ASSERT_EQ(rules_of(findings),
+            (std::vector<std::string>{"ksp-keyspec-not-zero", "machine-keyset-flag-missing"}));
+  const Finding& flag = findings[1];
+  EXPECT_EQ(flag.severity, Severity::kError);
+  EXPECT_NE(flag.evidence.find("without CRYPT_MACHINE_KEYSET (0x20)"), std::string::npos)
+      << flag.evidence;
+  // Both rules ask for the same property 2, so one INF fixes both.
+  ASSERT_TRUE(findings[0].key_provider && flag.key_provider);
+  EXPECT_EQ(*findings[0].key_provider, *flag.key_provider);
+  EXPECT_EQ(flag.key_provider->flags, wincrypt::CRYPT_MACHINE_KEYSET);
+  EXPECT_EQ(flag.key_provider->key_spec, wincrypt::AT_NONE);
+
+  PlanOptions options;
+  options.store = store.identity();
+  const auto plan = make_repair_plan(findings, options).value();
+  ASSERT_EQ(plan.infs.size(), 1u);
+  auto steps = apply_steps_of(plan.steps, [&](const std::string& name) -> Result<PropertyInf> {
+    return parse_property_inf(plan.infs[0].content, name);
+  });
+  ASSERT_TRUE(steps.ok()) << steps.error().to_string();
+  auto applied = apply_repair_steps(store, *steps, plan.findings, {}, nullptr);
+  ASSERT_TRUE(applied.ok()) << applied.error().to_string();
+  EXPECT_TRUE(applied->fixed);
+  EXPECT_TRUE(diagnose(store).empty());
+}
+
+TEST(Diagnosis, MachineKeysetFlagIsNotJudgedInAUserStoreOrFromADump) {
+  auto machine = seed_without_machine_flag();
+  // The same certificate and key seen from CurrentUser\My: a user store's property 2 need not
+  // name a machine key set.
+  auto& user = machine.store(StoreLocation::kCurrentUser, "My");
+  const auto& mine = machine.store(StoreLocation::kLocalMachine, "My").at(0);
+  ASSERT_TRUE(user.add(mine.der, mine.facts.properties).ok());
+  EmulatedStore user_store(machine, StoreLocation::kCurrentUser, "My");
+  EXPECT_EQ(rules_of(diagnose(user_store)), std::vector<std::string>{"ksp-keyspec-not-zero"});
+  // A dump's containers are inferred and do not say whether a key is a machine key.
+  emulator::DumpOptions options;
+  options.verbose = true;
+  const auto text = emulator::render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options);
+  EXPECT_EQ(rules_of(diagnose(DumpStore::parse(text, "dump.txt",
+                                               {std::nullopt, repair::StoreLocation::kLocalMachine})
+                                  .value())),
+            std::vector<std::string>{"ksp-keyspec-not-zero"});
 }
 
 }  // namespace
