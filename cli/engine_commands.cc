@@ -17,6 +17,7 @@
 #include "certbed/repair/store/dump_store.h"
 #include "cli_support.h"
 #include "commands.h"
+#include "diagnose_output.h"
 #include "terminal_output.h"
 
 namespace certbed::cli {
@@ -77,98 +78,93 @@ bool has_errors(const std::vector<repair::Finding>& findings) {
   });
 }
 
-// What the diagnosis could and could not check, after its findings.
-void print_coverage(const repair::DiagnosisCoverage& coverage) {
-  std::cout << "\nchecked:\n";
-  for (const auto& line : repair::coverage_lines(coverage)) std::cout << "- " << line << "\n";
-}
-
-void print_findings(const std::vector<repair::Finding>& findings) {
-  if (findings.empty()) {
-    std::cout << "no findings\n";
-    return;
-  }
-  for (const auto& f : findings) {
-    std::cout << fmt::format("[{}] {}{}{}\n  evidence: {}\n  fix: {}\n",
-                             repair::severity_name(f.severity), f.rule,
-                             f.serial.empty() ? "" : " certificate " + f.serial,
-                             f.subject.empty() ? "" : " (" + f.subject + ")", f.evidence, f.fix);
-  }
-}
-
-// {"findings": [...]} written one finding at a time, indented as nlohmann's dump(2) indents the
-// whole list, so a streaming diagnosis prints what a diagnosis in memory prints.
-class FindingsJsonWriter {
- public:
-  void begin() { std::cout << "{\n  \"findings\": ["; }
-  void add(const repair::Finding& f) {
-    std::string indented = "    ";
-    for (char c : repair::finding_json(f, 2)) {
-      indented += c;
-      if (c == '\n') indented += "    ";
-    }
-    std::cout << (count_ == 0 ? "\n" : ",\n") << indented;
-    ++count_;
-  }
-  // Closes the list, then the store and what was checked: {"store": {"name", "location",
-  // "name_source", "location_source", "role"}, "checked": ["...", ...]}.
-  void end(const repair::DiagnosisCoverage& coverage) {
-    std::cout << (count_ == 0 ? "]" : "\n  ]") << ",\n  \"store\": ";
-    std::string store;
-    for (char c : repair::store_identity_json(coverage.store, 2)) {
-      store += c;
-      if (c == '\n') store += "  ";
-    }
-    std::cout << store << ",\n  \"checked\": [";
-    const auto lines = repair::coverage_lines(coverage);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      std::cout << (i == 0 ? "\n    " : ",\n    ") << repair::json_string(lines[i]);
-    }
-    std::cout << (lines.empty() ? "]\n}\n" : "\n  ]\n}\n");
-  }
-
- private:
-  std::size_t count_ = 0;
-};
-
-// A dump is diagnosed in two streaming passes, each finding printed as it is found, so memory
-// stays bounded by the dump's key containers whatever its size.
-int diagnose_dump(const std::string& path, const repair::DiagnosisOptions& options,
-                  const StoreSelection& selection, bool json) {
-  auto hint = store_hint(selection);
-  if (!hint) return report(hint.error());
+// Diagnoses one input, handing each finding to `printer` as it is found, and returns its exit
+// status. A dump is diagnosed in two streaming passes, so memory stays bounded by the dump's
+// key containers whatever its size.
+int diagnose_input(const std::string& path, const repair::DiagnosisOptions& options,
+                   const StoreSelection& selection, DiagnosisPrinter& printer) {
+  printer.begin(input_name(path));
   bool errors = false;
-  std::size_t count = 0;
-  FindingsJsonWriter writer;
+  auto on_finding = [&](repair::Finding&& f) {
+    errors = errors || f.severity == repair::Severity::kError;
+    printer.finding(f);
+  };
+  const auto failed = [&](const repair::Error& error) {
+    const int status = error.code == repair::ErrorCode::kInternal ? kExitFailure : kExitInputError;
+    printer.failed(error, status);
+    return status;
+  };
+  if (is_snapshot_path(path)) {
+    auto loaded = load_input(path, selection);
+    if (!loaded) return failed(loaded.error());
+    for (auto& f : repair::diagnose(*loaded->store, options)) on_finding(std::move(f));
+    const int status = errors ? kExitFailure : kExitOk;
+    printer.end(repair::diagnosis_coverage(*loaded->store), status);
+    return status;
+  }
+  auto hint = store_hint(selection);
+  if (!hint) return failed(hint.error());
   auto on_summary = [&](const repair::DumpSummary& summary) {
     for (const auto& w : summary.warnings) {
       std::cerr << fmt::format("{}:{}: warning: {}\n", input_name(path), w.line, w.message);
     }
-    if (json) writer.begin();
-  };
-  auto on_finding = [&](repair::Finding&& f) {
-    errors = errors || f.severity == repair::Severity::kError;
-    if (json) {
-      writer.add(f);
-    } else {
-      print_findings({f});
-    }
-    ++count;
   };
   // Two passes: a file is read twice, standard input or a FIFO is kept in a temporary file.
   auto input = platform::ReplayableInput::open(path, kDumpLimits);
-  if (!input) return report(input.error());
+  if (!input) return failed(input.error());
   auto result = repair::diagnose_dump_stream(
       [&](const repair::DumpChunkSink& sink) { return input->replay(sink); }, input_name(path),
       options, on_finding, on_summary, *hint);
-  if (!result) return report(result.error());
-  if (json) {
-    writer.end(result->coverage);
-  } else {
-    if (count == 0) std::cout << "no findings\n";
-    print_coverage(result->coverage);
+  if (!result) return failed(result.error());
+  const int status = errors ? kExitFailure : kExitOk;
+  printer.end(result->coverage, status);
+  return status;
+}
+
+// The inputs diagnose was given, a folder standing for the files in it (sorted, hidden files
+// left out, not recursing: a support case folder holds its dumps side by side).
+repair::Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  std::size_t stdin_uses = 0;
+  for (const auto& path : given) {
+    if (path == platform::kStandardInput) {
+      if (++stdin_uses > 1) {
+        return repair::make_error(repair::ErrorCode::kInvalidArgument,
+                                  "standard input (-) can be given only once");
+      }
+      out.push_back(path);
+      continue;
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec)) {
+      out.push_back(path);
+      continue;
+    }
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.empty() || name.front() == '.') continue;
+      std::error_code type_ec;
+      if (entry.is_regular_file(type_ec)) files.push_back(entry.path().string());
+    }
+    if (ec) {
+      return repair::make_error(repair::ErrorCode::kIo,
+                                fmt::format("{}: cannot list the folder: {}", path, ec.message()));
+    }
+    if (files.empty()) {
+      return repair::make_error(repair::ErrorCode::kInvalidArgument,
+                                fmt::format("{}: the folder holds no file to diagnose", path));
+    }
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
   }
-  return errors ? kExitFailure : kExitOk;
+  return out;
+}
+
+// The worst of two exit statuses: an input error over findings over a clean result.
+int worst_exit(int a, int b) {
+  const auto rank = [](int code) { return code == kExitInputError ? 2 : code == kExitOk ? 0 : 1; };
+  return rank(a) >= rank(b) ? a : b;
 }
 
 void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
@@ -213,41 +209,45 @@ repair::Result<std::optional<std::string>> write_plan_folder(
 
 void add_diagnose_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "diagnose", "Run the diagnosis rules on a snapshot or a certutil [-v] -store dump");
-  auto input = std::make_shared<std::string>();
+      "diagnose", "Run the diagnosis rules on snapshots or certutil [-v] -store dumps");
+  auto inputs = std::make_shared<std::vector<std::string>>();
   auto json = std::make_shared<bool>(false);
+  auto jsonl = std::make_shared<bool>(false);
   auto profiles = std::make_shared<std::vector<std::string>>();
   auto selection = std::make_shared<StoreSelection>();
-  cmd->add_option("INPUT", *input, "Snapshot (.textproto, .pb) or dump file (- for stdin)")
+  cmd->add_option("INPUT", *inputs,
+                  "Snapshots (.textproto, .pb), dump files (- for stdin) or folders of them")
       ->required();
-  cmd->add_flag("--json", *json, "Print JSON");
+  auto* json_flag = cmd->add_flag("--json", *json, "Print one JSON document (one input)");
+  cmd->add_flag("--jsonl", *jsonl, "Print one JSON object per input, one per line")
+      ->excludes(json_flag);
   add_profile_option(cmd, *profiles);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
-    if (*json) unfilter_stdout();
+    auto expanded = expand_inputs(*inputs);
+    if (!expanded) {
+      exit_code = report(expanded.error());
+      return;
+    }
+    const bool batch = expanded->size() > 1 || *jsonl;
+    if (*json && expanded->size() > 1) {
+      exit_code = report(repair::make_error(
+          repair::ErrorCode::kInvalidArgument,
+          fmt::format("--json prints one document; for {} inputs use --jsonl", expanded->size())));
+      return;
+    }
+    if (*json || *jsonl) unfilter_stdout();
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
-    if (!is_snapshot_path(*input)) {
-      exit_code = diagnose_dump(*input, options, *selection, *json);
-      return;
+    const auto format = *jsonl  ? DiagnosisFormat::kJsonLines
+                        : *json ? DiagnosisFormat::kJson
+                                : DiagnosisFormat::kText;
+    auto printer = make_diagnosis_printer(format, batch);
+    int worst = kExitOk;
+    for (const auto& path : *expanded) {
+      worst = worst_exit(worst, diagnose_input(path, options, *selection, *printer));
     }
-    auto loaded = load_input(*input, *selection);
-    if (!loaded) {
-      exit_code = report(loaded.error());
-      return;
-    }
-    const auto findings = repair::diagnose(*loaded->store, options);
-    const auto coverage = repair::diagnosis_coverage(*loaded->store);
-    if (*json) {
-      FindingsJsonWriter writer;
-      writer.begin();
-      for (const auto& f : findings) writer.add(f);
-      writer.end(coverage);
-    } else {
-      print_findings(findings);
-      print_coverage(coverage);
-    }
-    exit_code = has_errors(findings) ? kExitFailure : kExitOk;
+    exit_code = worst;
   });
 }
 

@@ -25,7 +25,7 @@ class DumpBackend final : public StoreBackend {
   // emulator prints no CERT_ACCESS_STATE_PROP_ID).
   repair::StoreIdentity expected_identity() const override {
     return {"My", repair::StoreLocation::kLocalMachine, "the dump header",
-            "property 2 of certificate 0 has CRYPT_MACHINE_KEYSET (a machine key)"};
+            "property 2 of certificate 0, which has CRYPT_MACHINE_KEYSET (a machine key)"};
   }
   bool read_only() const override { return true; }
   repair::Result<std::unique_ptr<ContractStore>> open() const override {

@@ -56,9 +56,9 @@ StoreIdentity DumpStoreEvidence::identity(const DumpSummary& summary, const Stor
   } else if (ca_with_machine_key_) {
     id.name = "My";
     id.name_source = *ca_with_machine_key_ +
-                     " is a CA certificate whose property 2 names a machine key, so the dump "
-                     "is taken as LocalMachine\\My, where AD CS keeps the CA certificate with "
-                     "its key (copies in Root and CA carry no property 2)";
+                     ", a CA certificate whose property 2 names a machine key (the dump is taken "
+                     "as LocalMachine\\My, where AD CS keeps the CA certificate with its key; "
+                     "copies in Root and CA carry no property 2)";
   }
 
   if (hint.location) {
@@ -71,18 +71,18 @@ StoreIdentity DumpStoreEvidence::identity(const DumpSummary& summary, const Stor
   } else if (machine_access_state_) {
     id.location = StoreLocation::kLocalMachine;
     id.location_source = "CERT_ACCESS_STATE_PROP_ID(14) of " + *machine_access_state_ +
-                         " has CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG";
+                         ", which has CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG";
   } else if (user_access_state_) {
     id.location = StoreLocation::kCurrentUser;
     id.location_source = "CERT_ACCESS_STATE_PROP_ID(14) of " + *user_access_state_ +
-                         " has CERT_ACCESS_STATE_SYSTEM_STORE_FLAG without "
+                         ", which has CERT_ACCESS_STATE_SYSTEM_STORE_FLAG without "
                          "CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG";
   } else if (machine_keyset_) {
     id.location = StoreLocation::kLocalMachine;
-    id.location_source =
-        ca_with_machine_key_ && !hint.name && summary.store_name.empty()
-            ? id.name_source
-            : "property 2 of " + *machine_keyset_ + " has CRYPT_MACHINE_KEYSET (a machine key)";
+    id.location_source = ca_with_machine_key_ && !hint.name && summary.store_name.empty()
+                             ? id.name_source
+                             : "property 2 of " + *machine_keyset_ +
+                                   ", which has CRYPT_MACHINE_KEYSET (a machine key)";
   }
   return id;
 }
