@@ -62,11 +62,13 @@ repair::Result<Input> load_input(const std::string& path, const StoreSelection& 
   if (!read) return read.error();
   auto summary = parser.finish();
   if (!summary) return summary.error();
-  for (const auto& w : summary->warnings) {
-    std::cerr << fmt::format("{}:{}: warning: {}\n", name, w.line, w.message);
-  }
+  // Refused before its warnings are printed: for what is not a store dump the reason is what
+  // matters.
   auto dump = repair::DumpStore::from_records(std::move(records), std::move(*summary), name, *hint);
   if (!dump) return dump.error();
+  for (const auto& w : dump->summary().warnings) {
+    std::cerr << fmt::format("{}:{}: warning: {}\n", name, w.line, w.message);
+  }
   input.dump = std::make_unique<repair::DumpStore>(std::move(*dump));
   input.store = input.dump.get();
   return input;

@@ -2,8 +2,11 @@
 // plan to a snapshot input fixes what the plan says it fixes (regenerate with scripts/regen-cases).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/files.h"
 #include "support/process.h"
@@ -39,12 +42,21 @@ std::vector<fs::path> inputs_of(const fs::path& dir) {
 
 std::string certbed() { return shell_quote(CERTBED_BINARY); }
 
-// The only extra options a case may ask for.
+// The extra options a case may ask for: an application profile, the store and location its
+// dump does not show. Each value is a plain word, so it needs no quoting in a command line.
 std::string case_args(const fs::path& dir) {
   if (!fs::exists(dir / "args")) return "";
-  const auto args = trimmed(slurp(dir / "args"));
-  EXPECT_EQ(args, "--profile sql") << "unexpected args in " << dir;
-  return args == "--profile sql" ? " --profile sql" : "";
+  std::istringstream in(trimmed(slurp(dir / "args")));
+  std::string out;
+  for (std::string option, value; in >> option >> value;) {
+    const bool known = option == "--profile" || option == "--store" || option == "--location";
+    const bool plain = std::all_of(value.begin(), value.end(), [](unsigned char c) {
+      return std::isalnum(c) != 0 || c == '-';
+    });
+    EXPECT_TRUE(known && plain) << "unexpected args in " << dir << ": " << option << " " << value;
+    if (known && plain) out += " " + option + " " + value;
+  }
+  return out;
 }
 
 void expect_same_tree(const fs::path& expected, const fs::path& actual) {
@@ -76,6 +88,27 @@ TEST(SupportCases, EachGivesItsDiagnosisPlanAndApplyResult) {
       const auto stem = input.stem().string();
       const auto expected = dir / "expected";
 
+      // An input certbed refuses (not a store dump) has the reason instead of a diagnosis and a
+      // plan: both commands exit 2 saying it, and write nothing.
+      if (fs::exists(expected / (stem + ".refused"))) {
+        const auto reason = trimmed(slurp(expected / (stem + ".refused")));
+        TempDir work;
+        for (const std::string& command :
+             {" diagnose --json" + args + " " + shell_quote(input.string()),
+              " plan" + args + " " + shell_quote(input.string()) + " -o " +
+                  shell_quote((work.path() / "plan").string())}) {
+          auto refused = run_command(certbed() + command);
+          EXPECT_EQ(refused.exit_code, 2) << refused.output;
+          std::string said = trimmed(refused.output);
+          for (auto at = said.find(input.string()); at != std::string::npos;
+               at = said.find(input.string())) {
+            said.replace(at, input.string().size(), "INPUT");
+          }
+          EXPECT_EQ(said, reason);
+        }
+        EXPECT_FALSE(fs::exists(work.path() / "plan"));
+        continue;
+      }
       auto diagnosis = run_command(certbed() + " diagnose --json" + args + " " +
                                        shell_quote(input.string()) + " 2>/dev/null",
                                    /*merge_stderr=*/false);
