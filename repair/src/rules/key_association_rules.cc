@@ -24,6 +24,7 @@ void lost_key_association(const Context& ctx, const CertFacts& cert, std::vector
     f.evidence += " (and " + std::to_string(matches.count - 1) + " other container(s))";
   }
   if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
+  if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
   const std::string repair = certutil_command(ctx, "-repairstore", cert_id(cert));
   if (!store_note.empty()) {
     f.evidence += "; " + store_note;

@@ -17,6 +17,7 @@ void ksp_keyspec_not_zero(const Context& ctx, const CertFacts& cert, std::vector
                ": the key is in a Key Storage Provider (ProviderType 0), where KeySpec must be 0";
   if (ca) f.evidence += "; renewing this CA certificate with the existing key pair fails";
   if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
+  if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
   KeyProvInfo fixed = kpi;
   apply_key_prov_info_corrections(ctx, cert, fixed);
   f.fix = "rewrite property 2 with KeySpec = 0 (" +
@@ -39,6 +40,8 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
     f.evidence = "CERT_KEY_PROV_INFO_PROP_ID(2): " + describe(kpi) +
                  ": a CryptoAPI CSP key needs KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE)";
     if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
+    if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
+  if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
     // Which slot the key is in decides the fix; look it up when the container is visible.
     const auto container = find_container(ctx, kpi.provider, kpi.container);
     const KeyFacts* key = nullptr;
@@ -77,6 +80,8 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
                  std::to_string(k.key_spec) + " (" +
                  std::string(wincrypt::key_spec_name(k.key_spec)) + ")";
     if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
+    if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
+  if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
     KeyProvInfo fixed = kpi;
     fixed.key_spec = k.key_spec;
     apply_key_prov_info_corrections(ctx, cert, fixed);

@@ -35,6 +35,11 @@ inline bool is_trust_store(const Context& ctx) {
   return ctx.store_identity.role() == StoreRole::kTrust;
 }
 
+// For evidence: how the store was worked out when the input does not name it (a headerless dump
+// taken as LocalMachine\\My because of its CA certificate's machine key); "" when the input or
+// the user named it.
+std::string inferred_store_note(const Context& ctx);
+
 // For evidence: why a store-dependent rule could not tell whether it applies; "" when the store
 // is a known personal store.
 std::string unknown_store_note(const Context& ctx);

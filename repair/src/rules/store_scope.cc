@@ -17,6 +17,15 @@ std::string unknown_store_note(const Context& ctx) {
          "certificate is in My or another personal store";
 }
 
+std::string inferred_store_note(const Context& ctx) {
+  const StoreIdentity& id = ctx.store_identity;
+  if (!id.name_known()) return "";
+  for (const char* said : {"the dump header", "--store", "the snapshot"}) {
+    if (id.name_source == said) return "";
+  }
+  return "the input names no store: " + id.name_source;
+}
+
 std::string cert_id(const CertFacts& cert) {
   if (is_hex_id(cert.sha1)) return cert.sha1;
   return cert.serial;
