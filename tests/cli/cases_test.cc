@@ -54,7 +54,7 @@ std::string case_args(const fs::path& dir) {
       return std::isalnum(c) != 0 || c == '-';
     });
     EXPECT_TRUE(known && plain) << "unexpected args in " << dir << ": " << option << " " << value;
-    if (known && plain) out += " " + option + " " + value;
+    if (known && plain) out.append(" ").append(option).append(" ").append(value);
   }
   return out;
 }

@@ -51,7 +51,7 @@ def expected_calls(plan, folder):
     for step in plan["steps"]:
         kind = step["kind"]
         if kind == "backup":
-            calls.append(("certutil.exe", ["-v"] + where + ["-store", store],
+            calls.append(("certutil.exe", where + ["-v", "-store", store],
                           "machine-before.txt"))
             calls.append(("reg.exe", ["export", registry_key, reg_file, "/y"], None))
             if plan["ca_host"]:
@@ -65,7 +65,7 @@ def expected_calls(plan, folder):
                 args.append(step["inf"])
             calls.append(("certutil.exe", args, None))
         elif kind == "verify":
-            calls.append(("certutil.exe", ["-v"] + where + ["-store", store],
+            calls.append(("certutil.exe", where + ["-v", "-store", store],
                           "machine-after.txt"))
             if plan["ca_host"]:
                 calls.append(("certutil.exe", ["-verifykeys"], None))

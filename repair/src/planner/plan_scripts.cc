@@ -124,14 +124,15 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
   if (!store) return store.error();
   auto registry_key = quote_cmd_argument(store_registry_key(plan.store));
   if (!registry_key) return registry_key.error();
-  const std::string where = location_option(plan);
+  // certutil with the store's location option, for the commands that take a store.
+  std::string certutil_at = certutil;
+  certutil_at.append(" ").append(location_option(plan));
   for (const auto& step : plan.steps) {
     line("");
     line("rem == " + std::string(step_kind_name(step.kind)));
     switch (step.kind) {
       case StepKind::kBackup:
-        checked(certutil + " -v " + where + "-store " + *store +
-                " > \"%BACKUP%\\machine-before.txt\"");
+        checked(certutil_at + "-v -store " + *store + " > \"%BACKUP%\\machine-before.txt\"");
         checked(reg + " export " + *registry_key + " \"%BACKUP%\\" + registry_backup_name(plan) +
                 "\" /y");
         if (plan.ca_host && plan.ca_hsm_provider) {
@@ -155,7 +156,7 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
         }
         auto id = quote_cmd_argument(step.cert_id);
         if (!id) return id.error();
-        std::string command = certutil + " " + where + "-repairstore " + *store + " " + *id;
+        std::string command = certutil_at + "-repairstore " + *store + " " + *id;
         if (step.inf_file) {
           auto inf = quote_cmd_argument(*step.inf_file);
           if (!inf) return inf.error();
@@ -165,8 +166,7 @@ Result<std::string> render_cmd_script(const RepairPlan& plan) {
         break;
       }
       case StepKind::kVerify:
-        checked(certutil + " -v " + where + "-store " + *store +
-                " > \"%BACKUP%\\machine-after.txt\"");
+        checked(certutil_at + "-v -store " + *store + " > \"%BACKUP%\\machine-after.txt\"");
         if (plan.ca_host) checked(certutil + " -verifykeys");
         line("echo Check backup\\machine-after.txt as described in summary.txt.");
         break;
@@ -212,7 +212,7 @@ Result<std::string> render_powershell_script(const RepairPlan& plan) {
   line("}");
   line("function Save-Store([string]$File) {");
   line(
-      "  & $script:certutil -v @script:location -store $script:store | Out-File -Encoding utf8 "
+      "  & $script:certutil @script:location -v -store $script:store | Out-File -Encoding utf8 "
       "-LiteralPath (Join-Path $backup $File)");
   line("  if ($LASTEXITCODE -ne 0) { throw \"certutil failed with exit code $LASTEXITCODE\" }");
   line("}");

@@ -41,7 +41,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
                  ": a CryptoAPI CSP key needs KeySpec 1 (AT_KEYEXCHANGE) or 2 (AT_SIGNATURE)";
     if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
     if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
-  if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
+    if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
     // Which slot the key is in decides the fix; look it up when the container is visible.
     const auto container = find_container(ctx, kpi.provider, kpi.container);
     const KeyFacts* key = nullptr;
@@ -81,7 +81,7 @@ void csp_keyspec_mismatch(const Context& ctx, const CertFacts& cert, std::vector
                  std::string(wincrypt::key_spec_name(k.key_spec)) + ")";
     if (auto note = ca_status_note(ctx, cert); !note.empty()) f.evidence += " (" + note + ")";
     if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
-  if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
+    if (auto note = inferred_store_note(ctx); !note.empty()) f.evidence += " (" + note + ")";
     KeyProvInfo fixed = kpi;
     fixed.key_spec = k.key_spec;
     apply_key_prov_info_corrections(ctx, cert, fixed);

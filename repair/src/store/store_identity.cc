@@ -125,11 +125,11 @@ std::string_view certutil_location_option(StoreLocation location) {
 std::string certutil_store_command(const StoreIdentity& identity, std::string_view verb,
                                    std::string_view args, bool verbose) {
   std::string out = "certutil";
-  if (verbose) out += " -v";
   if (auto option = certutil_location_option(identity.location); !option.empty()) {
     out += " ";
     out += option;
   }
+  if (verbose) out += " -v";
   out += " ";
   out += verb;
   out += " ";

@@ -71,7 +71,7 @@ TEST(StoreIdentity, CommandsAndRegistryKeysFollowTheLocation) {
   EXPECT_EQ(certutil_store_command(user, "-repairstore", "ab"),
             "certutil -user -repairstore My ab");
   EXPECT_EQ(certutil_store_command(enterprise, "-store", "", true),
-            "certutil -v -enterprise -store NTAuth");
+            "certutil -enterprise -v -store NTAuth");
   EXPECT_EQ(store_registry_key(machine), "HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\My");
   EXPECT_EQ(store_registry_key(user), "HKCU\\Software\\Microsoft\\SystemCertificates\\My");
   EXPECT_EQ(store_registry_key(enterprise),
@@ -198,7 +198,7 @@ TEST(StoreAwarePlans, CurrentUserPlanTargetsTheUsersStoreAndSaysWhoRunsIt) {
   EXPECT_NE(cmd.find("\"%SystemRoot%\\System32\\certutil.exe\" -user -repairstore \"My\" "),
             std::string::npos)
       << cmd;
-  EXPECT_NE(cmd.find("-v -user -store \"My\""), std::string::npos);
+  EXPECT_NE(cmd.find("-user -v -store \"My\""), std::string::npos);
   EXPECT_NE(cmd.find("export \"HKCU\\Software\\Microsoft\\SystemCertificates\\My\""),
             std::string::npos);
   EXPECT_EQ(cmd.find("HKLM"), std::string::npos);
