@@ -58,7 +58,8 @@ struct DumpProperty {
 };
 
 // A line of a record whose text does not say exactly what Windows printed: read in a guessed
-// code page, holding U+FFFD or a NUL, or cut at the line limit.
+// code page, holding U+FFFD or a NUL, cut at the line limit, or joined from a paragraph a
+// documentation tool reflowed (one entry for it).
 struct DumpUnfaithfulLine {
   std::size_t line = 0;
   std::string reason;
