@@ -210,6 +210,16 @@ bool is_english_kp_field(KpField f);
 // "CRYPT_MACHINE_KEYSET -- 20 (32)" or an unnamed bit "0x1 (1)": the flag's name.
 std::optional<string_view> parse_flag_decode(string_view body);
 
+// ---- Masked values (dump_labels.cc) ----------------------------------------------------------
+
+// How documentation hides a value it shows: "aaaabbbb" in a thumbprint, "xxxx-xxxx", "<serial>",
+// "...". Returns what gives the mask away ("'aaaabbbb'", "a run of 'x'"), nullopt for a value
+// that may be real. `random` is for hashes, whose digits never repeat 16 times by chance.
+std::optional<std::string> hex_mask(string_view value, bool random);
+// The same for a container name, where only a mask that no real name has counts: "aaaabbbb", a
+// run of 'x' standing alone or among hex digits, a whole "<...>" or "...".
+std::optional<std::string> name_mask(string_view value);
+
 // ---- Joined lines (dump_run_on.cc) -----------------------------------------------------------
 
 // A certutil label that starts inside the value of the label a line starts with, as when a

@@ -36,7 +36,7 @@ struct CertFacts {
   // Flags or KeySpec): its numbers were inferred, so rules must not judge them.
   bool key_prov_info_inferred = false;
   // Set by backends that could not read some of this certificate's text faithfully (a dump in
-  // a guessed code page, with U+FFFD, a NUL or a cut line, or reflowed by documentation):
+  // a guessed code page, with U+FFFD, a NUL or a cut line, masked or reflowed by documentation):
   // one "line N: why" each. Its names then must not reach an INF, a script or a certID.
   std::vector<std::string> unfaithful_text;
   PropertyBag properties;

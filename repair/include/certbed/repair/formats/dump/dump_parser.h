@@ -58,8 +58,8 @@ struct DumpProperty {
 };
 
 // A line of a record whose text does not say exactly what Windows printed: read in a guessed
-// code page, holding U+FFFD or a NUL, cut at the line limit, or joined from a paragraph a
-// documentation tool reflowed (one entry for it).
+// code page, holding U+FFFD or a NUL, cut at the line limit, holding a value documentation
+// masked, or joined from a paragraph a documentation tool reflowed (one entry for it).
 struct DumpUnfaithfulLine {
   std::size_t line = 0;
   std::string reason;
@@ -98,7 +98,7 @@ struct DumpCertificate {
   std::optional<std::uint32_t> ca_version;  // "V1.2" -> (2 << 16) | 1, as CertFacts wants
 
   bool complete = false;     // false when the input ended or was cut inside the record
-  bool elided = false;       // the record contains documentation elisions ("...") or placeholders
+  bool elided = false;       // documentation elisions ("..."), placeholders or masked values
   std::size_t warnings = 0;  // warnings raised while parsing this record
   // Lines of this record not read faithfully (the first kMaxUnfaithfulLines); values taken from
   // such a record are never written into an INF or a script.
