@@ -44,8 +44,10 @@ TEST(DiagnoseBatch, JsonLinesGiveOneObjectPerInputAndTheWorstExitStatus) {
   EXPECT_TRUE(lines[0]["findings"].empty());
   EXPECT_EQ(lines[0]["store"]["location"], "LocalMachine");
   EXPECT_EQ(lines[1]["exit"], 1);
-  ASSERT_EQ(lines[1]["findings"].size(), 1u);
-  EXPECT_EQ(lines[1]["findings"][0]["rule"], "ksp-keyspec-not-zero");
+  // The article masked its thumbprint (id-masked) beside the KeySpec error.
+  ASSERT_EQ(lines[1]["findings"].size(), 2u);
+  EXPECT_EQ(lines[1]["findings"][0]["rule"], "id-masked");
+  EXPECT_EQ(lines[1]["findings"][1]["rule"], "ksp-keyspec-not-zero");
   EXPECT_NE(lines[1]["input"].get<std::string>().find("09-ca-ksp"), std::string::npos);
 }
 

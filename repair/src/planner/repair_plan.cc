@@ -212,6 +212,32 @@ Result<RepairPlan> make_repair_plan(const std::vector<Finding>& findings,
     plan.infs.push_back(std::move(inf));
   }
 
+  // A certificate whose ids the input masked (documentation hides real thumbprints) cannot be
+  // named by a script: its step becomes one the engineer runs by hand with the real thumbprint,
+  // and its INF, whose names the input did not mask, is still written.
+  std::map<std::string, std::string> masked;  // thumbprint or serial -> the evidence
+  for (const auto& f : findings) {
+    if (f.rule != rule_id::kIdMasked) continue;
+    if (!f.sha1.empty()) masked.emplace(f.sha1, f.evidence);
+    if (!f.serial.empty()) masked.emplace(f.serial, f.evidence);
+  }
+  for (const auto& [id, index] : step_of_cert) {
+    if (!masked.contains(id)) continue;
+    PlanStep& step = plan.steps[index];
+    const std::string args =
+        "<the certificate's real SHA-1 thumbprint>" + (step.inf_file ? " " + *step.inf_file : "");
+    step.kind = StepKind::kManual;
+    step.title = "Repair certificate " + id + " by hand";
+    step.detail = "the input's ids for this certificate look masked (" + masked.at(id) +
+                  "), so no script names it: run " +
+                  certutil_store_command(plan.store, "-repairstore", args) +
+                  ", taking the thumbprint from " +
+                  certutil_store_command(plan.store, "-store", "", false) +
+                  " (Cert Hash(sha1)); what it does: " + step.detail;
+    step.inf_file.reset();
+    step.rules.push_back(std::string(rule_id::kIdMasked));
+  }
+
   // The renewal is retried, and every CA certificate listed first, only when this plan repairs
   // a CA certificate whose KeySpec blocks it (a refused fix leaves it blocked).
   std::string shown;

@@ -67,6 +67,13 @@ const std::vector<RuleEntry>& entries() {
         ""},
        rules::dump_text_not_faithful,
        nullptr},
+      {{rule_id::kIdMasked, Severity::kWarning, "the ids a dump printed",
+        "a certificate whose serial, thumbprint, key id or unique container name documentation "
+        "masked (aaaabbbb, xxx, <serial>): no script names it by them, and its repair is a step "
+        "run by hand with the real thumbprint",
+        ""},
+       rules::id_masked,
+       nullptr},
       {{rule_id::kKeySpecNotShown, Severity::kInfo, "property 2 as a non-verbose dump shows it",
         "a certificate with a key provider whose KeySpec the input does not show (certutil "
         "-store without -v): the KeySpec rules could not check it",

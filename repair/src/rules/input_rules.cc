@@ -25,6 +25,20 @@ void dump_text_not_faithful(const Context& ctx, const CertFacts& cert, std::vect
   out.push_back(std::move(f));
 }
 
+void id_masked(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
+  if (cert.masked_ids.empty()) return;
+  Finding f = finding_for(ctx, cert, rule_id::kIdMasked, Severity::kWarning);
+  f.evidence.clear();
+  for (const auto& line : cert.masked_ids) f.evidence += (f.evidence.empty() ? "" : "; ") + line;
+  f.fix =
+      "name the certificate by its real thumbprint (Cert Hash(sha1) in " +
+      certutil_command(ctx, "-store") +
+      ") wherever this plan says to; the plan writes its INF but scripts no -repairstore for it";
+  // The repair steps of this certificate carry what to do; this finding changes nothing itself.
+  f.fix_kind = FixKind::kNone;
+  out.push_back(std::move(f));
+}
+
 void keyspec_not_shown(const Context& ctx, const CertFacts& cert, std::vector<Finding>& out) {
   if (!cert.key_prov_info_inferred) return;
   auto info = cert.key_prov_info();

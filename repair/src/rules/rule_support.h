@@ -122,6 +122,7 @@ bool lacks_machine_keyset_flag(const Context& ctx, const CertFacts& cert, const 
 // Rule families: each appends its findings for one certificate (or the whole store).
 void dump_text_not_faithful(const Context&, const CertFacts&, std::vector<Finding>&);
 void keyspec_not_shown(const Context&, const CertFacts&, std::vector<Finding>&);
+void id_masked(const Context&, const CertFacts&, std::vector<Finding>&);
 void ksp_keyspec_not_zero(const Context&, const CertFacts&, std::vector<Finding>&);
 void csp_keyspec_mismatch(const Context&, const CertFacts&, std::vector<Finding>&);
 void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>&);

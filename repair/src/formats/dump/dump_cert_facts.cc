@@ -139,6 +139,9 @@ CertFacts DumpCertificate::to_cert_facts() const {
   f.ca_version = ca_version;
   f.ekus = ekus;
   f.template_name = template_name;
+  for (const auto& m : masked) {
+    f.masked_ids.push_back("line " + std::to_string(m.line) + ": " + m.reason);
+  }
   for (const auto& u : unfaithful) {
     f.unfaithful_text.push_back("line " + std::to_string(u.line) + ": " + u.reason);
   }

@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "certbed/repair/formats/dump/dump_format.h"
 #include "dump_text.h"
@@ -65,6 +67,79 @@ bool is_symbol(string_view s) {
   return all_of(s, [](char c) { return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_'; });
 }
 
+bool is_x(char c) { return c == 'x' || c == 'X'; }
+
+// What gives a mask away, found in one pass over a value (every serial and thumbprint of a
+// dump is looked at): "aaaabbbb" in any case, the first run of three or more 'x', and the longest
+// run of one hex digit, counting across other characters ("00000000-0000-..." is one run of zeros).
+struct MaskScan {
+  bool aaaabbbb = false;
+  std::size_t x_begin = 0, x_end = 0;  // the first run of 3+ 'x'; empty when none
+  std::size_t digit_run = 0;
+  char digit = 0;
+  bool dots = false;  // a '.' or the first byte of U+2026, to look for "..." and "…"
+};
+
+MaskScan scan_masks(string_view s) {
+  MaskScan out;
+  std::size_t run = 0, previous_run = 0, x = 0;
+  char last = 0, previous = 0;  // the digit of the current run and of the run before it
+  bool adjacent = false;        // the current run directly follows the one before it
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (is_hex_digit(c)) {
+      const char lower = static_cast<char>(c | 0x20);
+      if (lower == last) {
+        ++run;
+      } else {
+        adjacent = i > 0 && is_hex_digit(s[i - 1]);
+        previous = last;
+        previous_run = run;
+        last = lower;
+        run = 1;
+      }
+      if (run > out.digit_run) {
+        out.digit_run = run;
+        out.digit = lower;
+      }
+      // "aaaabbbb": a fourth 'b' right after four or more 'a'.
+      if (run == 4 && lower == 'b' && previous == 'a' && previous_run >= 4 && adjacent) {
+        out.aaaabbbb = true;
+      }
+      x = 0;
+      continue;
+    }
+    out.dots = out.dots || c == '.' || c == '\xE2';
+    if (is_x(c)) {
+      if (++x == 3 && out.x_end == 0) out.x_begin = i - 2;
+      if (x >= 3 && out.x_begin + x == i + 1) out.x_end = i + 1;
+    } else {
+      x = 0;
+    }
+  }
+  return out;
+}
+
+std::string digit_run_mask(const MaskScan& m) {
+  return "a run of " + std::to_string(m.digit_run) + " '" + std::string(1, m.digit) + "'";
+}
+
+// The shared masks: a whole placeholder or elision, and "aaaabbbb" (the masking of Microsoft's
+// documentation, never a real run of a hash's digits: 16^-7 per place).
+std::optional<std::string> common_mask(string_view v, const MaskScan& m) {
+  // "<serial>", "<container name>": the whole value in angle brackets.
+  if (v.size() >= 3 && v.front() == '<' && v.back() == '>' &&
+      v.substr(1, v.size() - 2).find_first_of("<>") == string_view::npos) {
+    return "a placeholder";
+  }
+  if (m.dots &&
+      (v.find("...") != string_view::npos || v.find("\xE2\x80\xA6") != string_view::npos)) {
+    return "an elision";
+  }
+  if (m.aaaabbbb) return "'aaaabbbb'";
+  return std::nullopt;
+}
+
 bool is_key_spec_name(string_view name) {
   return name == "XCN_AT_NONE" || name == "AT_NONE" || name == "AT_KEYEXCHANGE" ||
          name == "AT_SIGNATURE";
@@ -82,6 +157,51 @@ bool is_elision(string_view body) {
 bool is_placeholder(string_view value) {
   return value.size() >= 3 && value.front() == '<' && value.back() == '>' &&
          value.find(' ') == string_view::npos;
+}
+
+// Whether a value without spaces may hold a mask at all: a character no hex digit is, or four
+// equal characters in a row (which "aaaabbbb" and any long run start with). Two passes without
+// an early exit, which the compiler vectorizes: nearly every thumbprint is rejected here.
+bool may_hide_a_mask(string_view v) {
+  bool odd = false;
+  for (char c : v)
+    odd |= !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
+  bool four = false;
+  for (std::size_t i = 0; i + 3 < v.size(); ++i) {
+    four |= v[i] == v[i + 1] && v[i] == v[i + 2] && v[i] == v[i + 3];
+  }
+  return odd || four;
+}
+
+std::optional<std::string> hex_mask(string_view value, bool random) {
+  const string_view v = trim(value);
+  if (v.empty() || !may_hide_a_mask(v)) return std::nullopt;
+  const MaskScan m = scan_masks(v);
+  if (auto mask = common_mask(v, m)) return mask;
+  // 'x' is no hex digit, so any run of it stands for digits.
+  if (m.x_end != 0) return std::string("a run of 'x'");
+  if (random && m.digit_run >= 16) return digit_run_mask(m);
+  return std::nullopt;
+}
+
+std::optional<std::string> name_mask(string_view value) {
+  const string_view v = trim(value);
+  if (v.empty()) return std::nullopt;
+  const MaskScan m = scan_masks(v);
+  if (auto mask = common_mask(v, m)) return mask;
+  // A name of hex digits and separators (a GUID, "<md5>_<GUID>"): digits stood for by 'x' or
+  // by one digit repeated. In other names only 'x' standing alone ("te-xxxx-xxxx"), so that
+  // "Exxxon CA" stays a name.
+  const bool hexish = std::all_of(v.begin(), v.end(), [](char c) {
+    return is_hex_digit(c) || is_x(c) || c == '-' || c == '_' || c == '{' || c == '}';
+  });
+  if (m.x_end != 0) {
+    const bool alone = (m.x_begin == 0 || !is_alpha(v[m.x_begin - 1])) &&
+                       (m.x_end == v.size() || !is_alpha(v[m.x_end]));
+    if (hexish || alone) return std::string("a run of 'x'");
+  }
+  if (hexish && m.digit_run >= 16) return digit_run_mask(m);
+  return std::nullopt;
 }
 
 // "--------------===========================--------------": -scinfo closes each certificate

@@ -53,6 +53,7 @@ LineAssembler::LineAssembler(ParseContext& ctx, RecordBuilder& records)
 
 void LineAssembler::finish() {
   if (!line_.empty() || line_truncated_) end_line();
+  flush_reflow();
   flush_wrap();
   deliver_unfaithful(line_no_);
 }
@@ -105,17 +106,21 @@ string_view LineAssembler::strip_margin(string_view raw) const {
 
 void LineAssembler::on_raw_line(string_view raw, std::size_t n) {
   if (auto sep = parse_separator(raw)) {
+    flush_reflow();
     margin_ = std::string(sep->margin);
     flush_wrap();
     records_.on_separator(*sep, n);
     deliver_unfaithful(n);
-    if (!sep->rest.empty()) {
+    if (starts_with_line_label(sep->rest)) {
+      reflow_ = Reflow{std::string(sep->rest), {{0, n}}, false};
+    } else if (!sep->rest.empty()) {
       warn(n, "text after the certificate separator " + quote(sep->rest) +
                   " (lines joined by a documentation tool?)");
       dispatch(sep->rest, n);
     }
     return;
   }
+  if (reflow_ && continue_reflow(raw, n)) return;
   string_view text = strip_margin(raw);
   if (!records_.in_record()) {
     // A dump may start at the first record's fields, without a separator.
@@ -174,6 +179,98 @@ void LineAssembler::flush_wrap() {
   Wrapped w = std::move(*wrap_);
   wrap_.reset();
   dispatch(w.text, w.line, w.last_line);
+}
+
+// ---- Lines joined by a documentation tool -------------------------------------------------
+
+// After text that followed a separator, a line that starts with no label continues the paragraph
+// (so the next line of a record that only lost its first line break ends it), and from then on
+// every line up to a blank line, a closing "CertUtil:" line or the line limit.
+bool LineAssembler::continue_reflow(string_view raw, std::size_t n) {
+  const string_view body = trim(strip_margin(raw));
+  Reflow& r = *reflow_;
+  if (body.empty() || body.starts_with(df::kCertUtilPrefix) ||
+      (!r.confirmed && starts_with_line_label(body)) ||
+      r.text.size() + 1 + body.size() > options_.max_line_bytes) {
+    flush_reflow();
+    return false;
+  }
+  r.confirmed = true;
+  r.text += ' ';
+  r.starts.emplace_back(r.text.size(), n);
+  r.text += body;
+  return true;
+}
+
+void LineAssembler::flush_reflow() {
+  if (!reflow_) return;
+  Reflow r = std::move(*reflow_);
+  reflow_.reset();
+  const std::size_t first = r.starts.front().second;
+  const std::size_t last = r.starts.back().second;
+  if (!r.confirmed) {
+    warn(first, "text after the certificate separator " + quote(r.text) +
+                    " (lines joined by a documentation tool?)");
+    dispatch(r.text, first);
+    return;
+  }
+  warn(first, "lines " + std::to_string(first) + "-" + std::to_string(last) +
+                  " are certificate lines that a documentation tool joined into one paragraph "
+                  "and wrapped again (text follows the separator): read joined with spaces and "
+                  "cut at certutil's labels; values from them are not used in repairs");
+  // One reason for the paragraph, its lines share it; kept in line order with the others.
+  const std::string others =
+      last == first + 1 ? "line " + std::to_string(last)
+                        : "lines " + std::to_string(first + 1) + "-" + std::to_string(last);
+  const auto at = std::find_if(unfaithful_.begin(), unfaithful_.end(),
+                               [first](const auto& u) { return u.first > first; });
+  unfaithful_.emplace(at, first,
+                      "with " + others +
+                          ", a paragraph a documentation tool reflowed: where certutil's lines "
+                          "ended is a guess");
+  dispatch(r.text, first, last, &r);
+}
+
+void LineAssembler::dispatch_split(string_view text, std::size_t n, const Reflow* reflow) {
+  // The physical line that holds offset `at` of the text.
+  auto line_at = [&](std::size_t at) {
+    std::size_t line = n;
+    if (reflow == nullptr) return line;
+    for (const auto& start : reflow->starts) {
+      if (start.first <= at) line = start.second;
+    }
+    return line;
+  };
+  std::string segment;  // the part after a cut, with its label's own indentation
+  string_view rest = text;
+  std::size_t offset = 0;  // of rest in text
+  std::size_t line = n;
+  while (true) {
+    const string_view body = trim_left(rest);
+    const std::size_t body_offset = offset + (rest.size() - body.size());
+    auto run = find_run_on(body, reflow != nullptr);
+    if (!run) break;
+    const std::size_t next_line = line_at(body_offset + run->at);
+    const std::string what = (run->has_value ? "value of '" : "'") + std::string(run->label) + "'";
+    // Warned after the line went on, so that a record it opens counts the warning.
+    if (!run->split) {
+      records_.on_line(rest, line, margin_);
+      warn(next_line, what + " runs into what looks like '" + std::string(run->next) +
+                          "': kept as printed, as a name may hold that text (if lines were "
+                          "joined, capture the dump again)");
+      return;
+    }
+    records_.on_line(trim_right(rest.substr(0, rest.size() - body.size() + run->at)), line,
+                     margin_);
+    warn(next_line, what + " runs into '" + std::string(run->next) +
+                        "' (lines joined by a documentation tool or a mail client?): cut there");
+    std::string next = std::string(run->indent) + std::string(body.substr(run->at));
+    segment = std::move(next);
+    offset = body_offset + run->at - run->indent.size();
+    rest = segment;
+    line = next_line;
+  }
+  records_.on_line(rest, line, margin_);
 }
 
 // Text the decoder passed on but that does not say what Windows holds: U+FFFD stands for

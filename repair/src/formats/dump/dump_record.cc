@@ -456,15 +456,19 @@ bool RecordBuilder::apply_kp(DumpKeyProvider& kp, const KpLine& line, std::size_
     }
     field = parsed->value;
   };
+  auto take_name = [&](std::optional<std::string>& field, string_view what) {
+    note_masked(name_mask(line.value), what, line.value, n, what != "Unique container name");
+    field = std::string(line.value);
+  };
   switch (line.field) {
     case KpField::kContainer:
-      kp.container = std::string(line.value);
+      take_name(kp.container, "Key Container");
       return true;
     case KpField::kUnique:
-      kp.unique_container = std::string(line.value);
+      take_name(kp.unique_container, "Unique container name");
       return true;
     case KpField::kSimple:
-      kp.simple_container = std::string(line.value);
+      take_name(kp.simple_container, "Simple container name");
       return true;
     case KpField::kProvider:
       kp.provider = std::string(line.value);
@@ -515,7 +519,7 @@ bool RecordBuilder::apply_kp(DumpKeyProvider& kp, const KpLine& line, std::size_
       }
       if (!kp.container && !kp.provider) {
         note_localized(n, line.label, "Key Container");
-        kp.container = std::string(line.value);
+        take_name(kp.container, "Key Container");
         return true;
       }
       if (!kp.provider) {
@@ -530,7 +534,7 @@ bool RecordBuilder::apply_kp(DumpKeyProvider& kp, const KpLine& line, std::size_
         return false;
       }
       note_localized(n, line.label, "Unique container name");
-      kp.unique_container = std::string(line.value);
+      take_name(kp.unique_container, "Unique container name");
       return true;
   }
   return false;

@@ -119,7 +119,7 @@ void RecordBuilder::general_line(std::size_t indent, string_view text, string_vi
       return;
     }
     if (consume_label(b, df::kSignatureHash, v)) {
-      set_hex(c.signature_hash, v, n, "Signature Hash");
+      set_hex(c.signature_hash, v, n, "Signature Hash", false);
       return;
     }
   }
@@ -168,12 +168,42 @@ void RecordBuilder::general_line(std::size_t indent, string_view text, string_vi
 
 void RecordBuilder::set_serial(string_view v, std::size_t n) {
   saw_serial_line_ = true;
+  const bool is_masked = note_masked(hex_mask(v, false), "Serial Number", v, n, false);
   auto hex = hex_value(v);
   if (!hex) {
-    warn(n, "expected a hex serial number after 'Serial Number:', found " + quote(v));
+    if (!is_masked) {
+      warn(n, "expected a hex serial number after 'Serial Number:', found " + quote(v));
+    }
     return;
   }
   rec_->serial = std::move(*hex);
+}
+
+// Documentation masks the ids and names it shows. A masked id (serial, thumbprint, key id,
+// unique container name) names no certificate on a machine, so no script may use it; a masked
+// Key Container or Simple container name would put a wrong name into an INF, so its record is
+// kept out of every INF and script as an unfaithful one is.
+bool RecordBuilder::note_masked(const std::optional<std::string>& mask, string_view what,
+                                string_view v, std::size_t n, bool name_in_inf) {
+  if (!mask) return false;
+  rec_->elided = true;
+  summary_.elided = true;
+  const std::string reason = "the " + std::string(what) + " value looks masked (" + *mask + ")";
+  if (name_in_inf) {
+    warn(n, "the " + std::string(what) + " value " + quote(v) + " looks masked (" + *mask +
+                "), as documentation hides real values: certbed will not use the values of "
+                "certificate" +
+                record_name() + " in a script or an INF");
+    note_unfaithful(n, reason);
+  } else {
+    warn(n, "the " + std::string(what) + " value " + quote(v) + " looks masked (" + *mask +
+                "), as documentation hides real values: no script will name certificate" +
+                record_name() + " by it");
+    if (rec_->masked.size() < DumpCertificate::kMaxUnfaithfulLines) {
+      rec_->masked.push_back(DumpUnfaithfulLine{n, reason});
+    }
+  }
+  return true;
 }
 
 void RecordBuilder::set_name(NameTarget target, string_view v) {
@@ -200,10 +230,13 @@ void RecordBuilder::set_date(std::string& field, string_view v, std::size_t n) {
   field = std::string(v);
 }
 
-void RecordBuilder::set_hex(std::string& field, string_view v, std::size_t n, string_view what) {
+void RecordBuilder::set_hex(std::string& field, string_view v, std::size_t n, string_view what,
+                            bool id) {
+  // Only the ids a script or a certID could use are looked at for masks.
+  const bool is_masked = id && note_masked(hex_mask(v, true), what, v, n, false);
   auto hex = hex_value(v);
   if (!hex) {
-    warn(n, "expected hex after '" + std::string(what) + "', found " + quote(v));
+    if (!is_masked) warn(n, "expected hex after '" + std::string(what) + "', found " + quote(v));
     return;
   }
   field = std::move(*hex);
@@ -289,7 +322,8 @@ void RecordBuilder::hash_line(const HashLine& h, std::size_t n) {
     }
   }
   if (field != nullptr)
-    set_hex(*field, h.value, n, std::string(h.label) + "(" + std::string(h.alg) + ")");
+    set_hex(*field, h.value, n, std::string(h.label) + "(" + std::string(h.alg) + ")",
+            field == &c.sha1 || field == &c.key_id_hash_rfc_sha1 || field == &c.key_id_hash_sha1);
 }
 
 // Localized non-verbose/verbose header lines, read by the shapes the layout fixes:

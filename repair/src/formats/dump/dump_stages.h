@@ -121,7 +121,10 @@ class RecordBuilder {
   void set_serial(string_view v, std::size_t n);
   void set_name(NameTarget target, string_view v);
   void set_date(std::string& field, string_view v, std::size_t n);
-  void set_hex(std::string& field, string_view v, std::size_t n, string_view what);
+  void set_hex(std::string& field, string_view v, std::size_t n, string_view what, bool id);
+  bool note_masked(const std::optional<std::string>& mask, string_view what, string_view v,
+                   std::size_t n,
+                   bool name_in_inf);
   void set_ca_version(string_view v, std::size_t n);
   bool name_line(std::size_t indent, string_view b, std::size_t n);
   void hash_line(const HashLine& h, std::size_t n);
@@ -192,6 +195,13 @@ class LineAssembler {
     std::size_t line = 0;
     std::size_t last_line = 0;  // of the joined continuation lines
   };
+  // Text after a certificate separator: a documentation tool made the record one paragraph and
+  // wrapped it again. Its lines are joined with spaces until a blank line.
+  struct Reflow {
+    std::string text;
+    std::vector<std::pair<std::size_t, std::size_t>> starts;  // (offset in text, line)
+    bool confirmed = false;  // a line that starts with no label continued it
+  };
 
   void warn(std::size_t line, std::string message) { ctx_.warn(line, std::move(message)); }
   string_view strip_margin(string_view raw) const;
@@ -200,10 +210,15 @@ class LineAssembler {
   static bool is_console_width(string_view text);
   static bool is_wrap_continuation(string_view text);
   void flush_wrap();
-  void dispatch(string_view text, std::size_t n, std::size_t last = 0) {
-    records_.on_line(text, n, margin_);
+  bool continue_reflow(string_view raw, std::size_t n);
+  void flush_reflow();
+  void dispatch(string_view text, std::size_t n, std::size_t last = 0,
+                const Reflow* reflow = nullptr) {
+    dispatch_split(text, n, reflow);
     deliver_unfaithful(std::max(n, last));
   }
+  // Passes a line on cut where it runs on into the next label (find_run_on), with a warning.
+  void dispatch_split(string_view text, std::size_t n, const Reflow* reflow);
   // Hands the reasons for lines up to `upto` to the records, once they have seen those lines.
   void deliver_unfaithful(std::size_t upto);
   static std::optional<std::string> damage(string_view line);
@@ -223,6 +238,7 @@ class LineAssembler {
   // Logical lines.
   std::string margin_;
   std::optional<Wrapped> wrap_;
+  std::optional<Reflow> reflow_;
 };
 
 // ---- Bytes -> UTF-8 text (dump_encoding.cc) --------------------------------------------------

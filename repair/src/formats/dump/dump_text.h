@@ -210,4 +210,34 @@ bool is_english_kp_field(KpField f);
 // "CRYPT_MACHINE_KEYSET -- 20 (32)" or an unnamed bit "0x1 (1)": the flag's name.
 std::optional<string_view> parse_flag_decode(string_view body);
 
+// ---- Masked values (dump_labels.cc) ----------------------------------------------------------
+
+// How documentation hides a value it shows: "aaaabbbb" in a thumbprint, "xxxx-xxxx", "<serial>",
+// "...". Returns what gives the mask away ("'aaaabbbb'", "a run of 'x'"), nullopt for a value
+// that may be real. `random` is for hashes, whose digits never repeat 16 times by chance.
+std::optional<std::string> hex_mask(string_view value, bool random);
+// The same for a container name, where only a mask that no real name has counts: "aaaabbbb", a
+// run of 'x' standing alone or among hex digits, a whole "<...>" or "...".
+std::optional<std::string> name_mask(string_view value);
+
+// ---- Joined lines (dump_run_on.cc) -----------------------------------------------------------
+
+// A certutil label that starts inside the value of the label a line starts with, as when a
+// documentation tool or a mail client joins lines: "Subject: CN=x NotBefore: 1/1/2020 ...".
+struct RunOn {
+  string_view label;       // the line's own label, for messages: "Subject"
+  bool has_value = false;  // the line's label takes a value ("Non-root Certificate" does not)
+  string_view next;        // the label inside its value, as certutil prints it: "NotBefore:"
+  std::size_t at = 0;      // where `next` starts in the line
+  string_view indent;      // the indentation certutil gives a line starting with `next`
+  // False when the line's value is a name that may hold that text: it is kept as printed.
+  bool split = false;
+};
+// Only labels that certutil prints after the line's own label count, and only where the text
+// after them reads as their value. `reflowed`: the lines are known to be joined (text after a
+// certificate separator), so names are cut too.
+std::optional<RunOn> find_run_on(string_view body, bool reflowed);
+// The line starts with a label find_run_on knows.
+bool starts_with_line_label(string_view body);
+
 }  // namespace certbed::repair::dump_detail

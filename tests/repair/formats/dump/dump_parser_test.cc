@@ -322,17 +322,6 @@ TEST(DumpParserRealDumps, RepairstoreOutputWithEuropeanDatesKeepsAllStatusLines)
   EXPECT_TRUE(summary.warnings.empty());
 }
 
-TEST(DumpParserRealDumps, ReflowedDocTextDegradesToWarningsWithLineNumbers) {
-  auto [certs, summary] = parse_fixture("13-cloudhsm-no-key-prov-info-mangled.txt");
-  ASSERT_EQ(certs.size(), 1u);
-  EXPECT_EQ(certs[0].index, 1u);
-  EXPECT_EQ(certs[0].serial, "");
-  EXPECT_FALSE(certs[0].complete);
-  EXPECT_TRUE(has_warning_at(summary, 1, "text after the certificate separator"));
-  EXPECT_TRUE(has_warning_at(summary, 1, "no serial number"));
-  EXPECT_TRUE(has_warning_at(summary, 2, "unrecognized line"));
-}
-
 TEST(DumpParserRealDumps, NoKeyProviderInformationRecordsWhatCertutilFoundBySearching) {
   auto [certs, summary] = parse_fixture("14-no-key-prov-info-found-key-error.txt");
   ASSERT_EQ(certs.size(), 1u);

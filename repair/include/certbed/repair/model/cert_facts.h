@@ -36,9 +36,12 @@ struct CertFacts {
   // Flags or KeySpec): its numbers were inferred, so rules must not judge them.
   bool key_prov_info_inferred = false;
   // Set by backends that could not read some of this certificate's text faithfully (a dump in
-  // a guessed code page, with U+FFFD, a NUL or a cut line): one "line N: why" each. Its names
-  // then must not reach an INF, a script or a certID.
+  // a guessed code page, with U+FFFD, a NUL or a cut line, masked or reflowed by documentation):
+  // one "line N: why" each. Its names then must not reach an INF, a script or a certID.
   std::vector<std::string> unfaithful_text;
+  // Set by backends that saw this certificate's ids masked (documentation hides real serials
+  // and thumbprints): one "line N: why" each. A script must then not name it by them.
+  std::vector<std::string> masked_ids;
   PropertyBag properties;
 
   bool operator==(const CertFacts&) const = default;

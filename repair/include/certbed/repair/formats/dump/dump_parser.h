@@ -58,7 +58,8 @@ struct DumpProperty {
 };
 
 // A line of a record whose text does not say exactly what Windows printed: read in a guessed
-// code page, holding U+FFFD or a NUL, or cut at the line limit.
+// code page, holding U+FFFD or a NUL, cut at the line limit, holding a value documentation
+// masked, or joined from a paragraph a documentation tool reflowed (one entry for it).
 struct DumpUnfaithfulLine {
   std::size_t line = 0;
   std::string reason;
@@ -97,12 +98,16 @@ struct DumpCertificate {
   std::optional<std::uint32_t> ca_version;  // "V1.2" -> (2 << 16) | 1, as CertFacts wants
 
   bool complete = false;     // false when the input ended or was cut inside the record
-  bool elided = false;       // the record contains documentation elisions ("...") or placeholders
+  bool elided = false;       // documentation elisions ("..."), placeholders or masked values
   std::size_t warnings = 0;  // warnings raised while parsing this record
   // Lines of this record not read faithfully (the first kMaxUnfaithfulLines); values taken from
   // such a record are never written into an INF or a script.
   std::vector<DumpUnfaithfulLine> unfaithful;
   std::size_t unfaithful_lines = 0;  // all of them, also those beyond the cap
+  // Ids documentation masked (serial, thumbprint, key id, unique container name; the first
+  // kMaxUnfaithfulLines): no script may name the certificate by them, though its names may
+  // still go into an INF.
+  std::vector<DumpUnfaithfulLine> masked;
   static constexpr std::size_t kMaxUnfaithfulLines = 8;
 
   bool operator==(const DumpCertificate&) const = default;
@@ -122,7 +127,8 @@ struct DumpCertificate {
   //   CERT_ARCHIVED_PROP_ID(19). Decoded text (EKU lists, ...) is left out of the bag rather
   //   than stored as wrong bytes; it stays in `properties`.
   // - "Archived!" in a non-verbose dump adds the empty property 19.
-  // - `unfaithful` becomes CertFacts::unfaithful_text, so no repair uses this record's names.
+  // - `unfaithful` becomes CertFacts::unfaithful_text, so no repair uses this record's names;
+  //   `masked` becomes CertFacts::masked_ids, so no script names the certificate.
   CertFacts to_cert_facts() const;
 };
 
