@@ -30,6 +30,8 @@ EXPECTED = {
     ("zero", "dump"): "is not a certutil store dump",
     ("sparse", "dump"): "is not a certutil store dump",
     ("sparse", "inf"): "larger than", ("sparse", "plan"): "larger than",
+    # diagnose takes a folder as the files in it: an empty one is an input error of its own.
+    ("dir", "batch"): "holds no file to diagnose",
 }
 
 
@@ -90,6 +92,8 @@ def bad_input_jobs(case, bad):
         plant(kind, os.path.join(bad_plan, "plan.json"))
         plant(kind, os.path.join(bad_inf_plan, plan_inf))
         s, o = as_snapshot, as_other
+        batch_dump = "batch" if kind == "dir" else "dump"
+        batch_snapshot = "batch" if kind == "dir" else "snapshot"
         jobs += [
             (kind, "snapshot", "store SNAPSHOT", s, ["store", s]),
             (kind, "snapshot", "export SNAPSHOT", s,
@@ -99,8 +103,8 @@ def bad_input_jobs(case, bad):
             (kind, "inf", "inf check INF", o, ["inf", "check", o]),
             (kind, "snapshot", "repairstore SNAPSHOT", s, ["repairstore", s, "0", inf]),
             (kind, "inf", "repairstore ... INF", o, ["repairstore", good, "0", o]),
-            (kind, "dump", "diagnose DUMP", o, ["diagnose", o]),
-            (kind, "snapshot", "diagnose SNAPSHOT", s, ["diagnose", s]),
+            (kind, batch_dump, "diagnose DUMP", o, ["diagnose", o]),
+            (kind, batch_snapshot, "diagnose SNAPSHOT", s, ["diagnose", s]),
             (kind, "dump", "plan DUMP", o, ["plan", o, "-o", os.path.join(out, f"{kind}-p1")]),
             (kind, "snapshot", "plan SNAPSHOT", s,
              ["plan", s, "-o", os.path.join(out, f"{kind}-p2")]),
