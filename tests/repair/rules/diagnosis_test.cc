@@ -199,8 +199,7 @@ std::string seed_article_dump() {
 
 // The seed article masks its hashes ("aaaabbbb"): besides the rule that judges the record,
 // id-masked says so, and the plan repairs it in a step run by hand with the real thumbprint.
-const std::vector<std::string> kSeedArticleRules = {"id-masked",
-                                                    "ksp-keyspec-not-zero"};
+const std::vector<std::string> kSeedArticleRules = {"id-masked", "ksp-keyspec-not-zero"};
 
 TEST(Diagnosis, AnElidedCaCertificateIsJudgedAsACaByItsKeyContainerName) {
   // The seed article's own dump elides Basic Constraints; its container is named after the CA.

@@ -126,7 +126,7 @@ bool follows(const LineLabel& own, const LineLabel& next) {
 bool starts_like_rdn(string_view v) {
   if (v.empty() || !is_alpha(v.front())) return false;
   const std::size_t eq = v.find('=');
-  if (eq == string_view::npos || eq > 40) return false;
+  if (eq > 40) return false;  // also npos: no '=' at all
   for (char c : v.substr(0, eq)) {
     if (!is_alnum(c) && c != '.' && c != '-') return false;
   }

@@ -123,8 +123,7 @@ class RecordBuilder {
   void set_date(std::string& field, string_view v, std::size_t n);
   void set_hex(std::string& field, string_view v, std::size_t n, string_view what, bool id);
   bool note_masked(const std::optional<std::string>& mask, string_view what, string_view v,
-                   std::size_t n,
-                   bool name_in_inf);
+                   std::size_t n, bool name_in_inf);
   void set_ca_version(string_view v, std::size_t n);
   bool name_line(std::size_t indent, string_view b, std::size_t n);
   void hash_line(const HashLine& h, std::size_t n);
