@@ -1,6 +1,8 @@
 // diagnose, plan and apply: the repair engine end to end, on a snapshot or a customer's dump.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -101,7 +103,7 @@ int diagnose_input(const std::string& path, const repair::DiagnosisOptions& opti
     if (!loaded) return failed(loaded.error());
     for (auto& f : repair::diagnose(*loaded->store, options)) on_finding(std::move(f));
     const int status = errors ? kExitFailure : kExitOk;
-    printer.end(repair::diagnosis_coverage(*loaded->store), status);
+    printer.end(repair::diagnosis_coverage(*loaded->store, options), status);
     return status;
   }
   auto hint = store_hint(selection);
@@ -176,6 +178,27 @@ void add_profile_option(CLI::App* cmd, std::vector<std::string>& profiles) {
       ->check(CLI::IsMember({"sql", "adfs", "exchange"}));
 }
 
+// The account key-acl-denied checks the key ACLs for. Windows account names hold letters,
+// digits, spaces and . _ - $ @ \ (a gMSA ends in $); anything else is refused here, so that a
+// finding's icacls command can always quote it.
+void add_service_account_option(CLI::App* cmd, std::string& account) {
+  cmd->add_option("--service-account", account,
+                  "Check that this account may read each key (\"NT AUTHORITY\\NETWORK "
+                  "SERVICE\", \"CONTOSO\\svc-sql\", \"NT Service\\MSSQLSERVER\")")
+      ->check([](const std::string& value) -> std::string {
+        const bool ok =
+            !value.empty() && value.size() <= 256 &&
+            std::count(value.begin(), value.end(), '\\') <= 1 &&
+            std::all_of(value.begin(), value.end(), [](unsigned char c) {
+              return std::isalnum(c) != 0 || c == ' ' || c == '\\' || c == '$' || c == '.' ||
+                     c == '_' || c == '-' || c == '@';
+            });
+        return ok ? std::string()
+                  : "an account name (DOMAIN\\name or name: letters, digits, spaces, "
+                    ". _ - $ @ and one backslash)";
+      });
+}
+
 // A certbed plan folder: its plan.json reads as one.
 bool holds_certbed_plan(const std::string& dir) {
   const std::string plan = (std::filesystem::path(dir) / "plan.json").string();
@@ -223,7 +246,9 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
   auto* json_flag = cmd->add_flag("--json", *json, "Print one JSON document (one input)");
   cmd->add_flag("--jsonl", *jsonl, "Print one JSON object per input, one per line")
       ->excludes(json_flag);
+  auto account = std::make_shared<std::string>();
   add_profile_option(cmd, *profiles);
+  add_service_account_option(cmd, *account);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
     auto expanded = expand_inputs(*inputs);
@@ -241,6 +266,7 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
     if (*json || *jsonl) unfilter_stdout();
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
+    options.service_account = *account;
     const auto format = *jsonl  ? DiagnosisFormat::kJsonLines
                         : *json ? DiagnosisFormat::kJson
                                 : DiagnosisFormat::kText;
@@ -266,7 +292,9 @@ void add_plan_command(CLI::App& app, int& exit_code) {
                   "Folder to write the plan into: new, empty, or one holding an earlier plan "
                   "(kept as <folder>.bak)")
       ->required();
+  auto account = std::make_shared<std::string>();
   add_profile_option(cmd, *profiles);
+  add_service_account_option(cmd, *account);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
     // A folder the plan may not replace is refused before any work.
@@ -281,11 +309,12 @@ void add_plan_command(CLI::App& app, int& exit_code) {
     }
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
+    options.service_account = *account;
     const auto findings = repair::diagnose(*loaded->store, options);
     repair::PlanOptions plan_options;
     plan_options.ca_host = loaded->store->ca_configuration().has_value();
     plan_options.store = loaded->store->identity();
-    plan_options.checked = repair::coverage_lines(repair::diagnosis_coverage(*loaded->store));
+    plan_options.checked = repair::coverage_lines(repair::diagnosis_coverage(*loaded->store, options));
     auto plan = repair::make_repair_plan(findings, plan_options);
     if (!plan) {
       exit_code = report(plan.error());
@@ -325,7 +354,9 @@ void add_apply_command(CLI::App& app, int& exit_code) {
   auto selection = std::make_shared<StoreSelection>();
   cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
   cmd->add_option("DIR", *dir, "Plan folder written by certbed plan")->required();
+  auto account = std::make_shared<std::string>();
   add_profile_option(cmd, *profiles);
+  add_service_account_option(cmd, *account);
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
     const auto in_dir = [&](const std::string& name) {
@@ -367,6 +398,7 @@ void add_apply_command(CLI::App& app, int& exit_code) {
     }
     repair::DiagnosisOptions options;
     options.profiles = *profiles;
+    options.service_account = *account;
     // No backup callback: every change stays in memory until publish(), which backs the
     // snapshot up right before it replaces it, under the lock.
     auto result = repair::apply_repair_steps(**store, *steps, planned, options, {});

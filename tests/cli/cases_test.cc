@@ -6,7 +6,8 @@
 #include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <string_view>
+#include <utility>
 
 #include "support/files.h"
 #include "support/process.h"
@@ -42,19 +43,58 @@ std::vector<fs::path> inputs_of(const fs::path& dir) {
 
 std::string certbed() { return shell_quote(CERTBED_BINARY); }
 
+// A case's args file as shell words: double quotes group a word, and inside them \\ and \"
+// stand for \ and " (as sh, shlex and scripts/regen-cases read it).
+std::vector<std::string> shell_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string word;
+  bool in_word = false, quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        quoted = false;
+      } else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '\\' || text[i + 1] == '"')) {
+        word += text[++i];
+      } else {
+        word += c;
+      }
+    } else if (c == '"') {
+      quoted = in_word = true;
+    } else if (c == ' ' || c == '\n' || c == '\t') {
+      if (in_word) out.push_back(std::exchange(word, {}));
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  EXPECT_FALSE(quoted) << "unterminated quote in args: " << text;
+  if (in_word) out.push_back(word);
+  return out;
+}
+
 // The extra options a case may ask for: an application profile, the store and location its
-// dump does not show. Each value is a plain word, so it needs no quoting in a command line.
+// dump does not show, the service account whose key access is checked. Values are plain words,
+// or for an account letters, digits, spaces, . _ - $ and a backslash; each is quoted for the
+// shell.
 std::string case_args(const fs::path& dir) {
   if (!fs::exists(dir / "args")) return "";
-  std::istringstream in(trimmed(slurp(dir / "args")));
+  const auto words = shell_words(trimmed(slurp(dir / "args")));
+  EXPECT_EQ(words.size() % 2, 0u) << "args in " << dir << " are not option-value pairs";
   std::string out;
-  for (std::string option, value; in >> option >> value;) {
-    const bool known = option == "--profile" || option == "--store" || option == "--location";
-    const bool plain = std::all_of(value.begin(), value.end(), [](unsigned char c) {
-      return std::isalnum(c) != 0 || c == '-';
+  for (std::size_t i = 0; i + 1 < words.size(); i += 2) {
+    const std::string& option = words[i];
+    const std::string& value = words[i + 1];
+    const bool account = option == "--service-account";
+    const bool known =
+        account || option == "--profile" || option == "--store" || option == "--location";
+    const bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [&](unsigned char c) {
+      return std::isalnum(c) != 0 || c == '-' ||
+             (account && (c == ' ' || c == '\\' || c == '$' || c == '.' || c == '_'));
     });
     EXPECT_TRUE(known && plain) << "unexpected args in " << dir << ": " << option << " " << value;
-    if (known && plain) out.append(" ").append(option).append(" ").append(value);
+    if (known && plain) out.append(" ").append(option).append(" ").append(shell_quote(value));
   }
   return out;
 }

@@ -99,6 +99,24 @@ TEST(DiagnoseStore, NoRuleFiresOnTheRootCopyOfTheCasOwnCertificate) {
   EXPECT_EQ(doc["store"]["role"], "trust");
 }
 
+TEST(DiagnoseServiceAccount, AnAccountNameThatCouldNotBeQuotedSafelyIsRefused) {
+  TempDir dir;
+  const auto snapshot = shell_quote(dir.file("web.textproto"));
+  ASSERT_EQ(run_command(certbed() + " init web-key-acl-denied -o " + snapshot).exit_code, 0);
+  // A quote, a percent sign or a second backslash would reach the icacls command in the fix.
+  for (const char* account : {"NT AUTHORITY\\NETWORK SERVICE\" & calc", "svc%PATH%",
+                              "A\\B\\C"}) {
+    auto r = run_command(certbed() + " diagnose --json --service-account " + shell_quote(account) +
+                         " " + snapshot);
+    EXPECT_NE(r.exit_code, 0) << account;
+    EXPECT_NE(r.output.find("--service-account"), std::string::npos) << r.output;
+  }
+  auto ok = run_command(certbed() + " diagnose --json --service-account " +
+                        shell_quote("CONTOSO\\gmsa-adfs$") + " " + snapshot);
+  EXPECT_EQ(ok.exit_code, 1) << ok.output;  // the key is denied to that account: an error
+  EXPECT_EQ(Json::parse(ok.output)["findings"][0]["rule"], "key-acl-denied");
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;

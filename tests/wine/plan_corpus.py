@@ -2,6 +2,7 @@
 each fixtures/cases input, random stores of 200 certificates for a few seeds, and hostile dumps
 whose container or provider name is full of what INF files and cmd.exe must never interpret."""
 import pathlib
+import shlex
 import subprocess
 
 RANDOM_SEEDS = (1, 7, 2026)
@@ -69,7 +70,7 @@ def inputs(certbed, source_dir, work):
         if not case.is_dir():
             continue
         args_file = case / "args"
-        args = args_file.read_text().split() if args_file.is_file() else []
+        args = shlex.split(args_file.read_text()) if args_file.is_file() else []
         for path in sorted(case.glob("input*")):
             # An input certbed refuses by design (not a store dump) makes no plan.
             if (case / "expected" / (path.stem + ".refused")).is_file():

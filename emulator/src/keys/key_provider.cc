@@ -118,6 +118,7 @@ repair::KeyContainerFacts KeyProvider::facts(const KeyContainer& container) cons
   f.unique_container = container.unique_name;
   f.scope = container.scope;
   f.exportable = container.exportable;
+  f.read_access = effective_read_access(container);
   for (const auto& k : container.keys) {
     repair::KeyFacts kf;
     kf.key_spec = k.key_spec;
@@ -129,6 +130,14 @@ repair::KeyContainerFacts KeyProvider::facts(const KeyContainer& container) cons
     f.keys.push_back(std::move(kf));
   }
   return f;
+}
+
+std::optional<std::vector<std::string>> effective_read_access(const KeyContainer& container) {
+  if (!container.read_access.empty()) return container.read_access;
+  if (container.scope == repair::KeyScope::kMachine) {
+    return std::vector<std::string>{"NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators"};
+  }
+  return std::nullopt;
 }
 
 std::string unique_container_name(std::string_view container, std::string_view machine_guid) {

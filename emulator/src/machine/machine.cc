@@ -159,13 +159,15 @@ const KeyProvider* Machine::find_provider(std::string_view name) const {
 Result<const KeyContainer*> Machine::create_container(std::string_view provider_name,
                                                       std::string container,
                                                       std::vector<ContainerKey> keys,
-                                                      repair::KeyScope scope, bool exportable) {
+                                                      repair::KeyScope scope, bool exportable,
+                                                      std::vector<std::string> read_access) {
   KeyContainer c;
   c.unique_name = unique_container_name(container, machine_guid_);
   c.name = std::move(container);
   c.keys = std::move(keys);
   c.scope = scope;
   c.exportable = exportable;
+  c.read_access = std::move(read_access);
   return provider(provider_name).add_container(std::move(c));
 }
 

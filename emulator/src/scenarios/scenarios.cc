@@ -144,10 +144,11 @@ Result<Machine> csp_ca() {
 }
 
 // A TLS server certificate issued by Contoso CA, its key in the Software KSP. `link` decides
-// what property 2 says: the real container, a container that does not exist, or nothing.
+// what property 2 says: the real container, a container that does not exist, or nothing;
+// `read_access` is its key file's ACL (empty: Windows' default).
 enum class LeafLink { kCorrect, kMissingContainer, kNone };
 
-Result<Machine> web_server(LeafLink link) {
+Result<Machine> web_server(LeafLink link, std::vector<std::string> read_access = {}) {
   Machine machine;
   auto keys = KeySource::deterministic();
   auto ca = make_root_ca(keys, "3c5e7092b4d6f8a1c3e5f7092b4d6f81");
@@ -177,7 +178,8 @@ Result<Machine> web_server(LeafLink link) {
   const std::string container_name = "te-WebServer-5b2f0c1e-8d4a-4f3b-9e6a-2c7d1b0f3e59";
   auto container = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, container_name,
                                             {ContainerKey{wc::AT_NONE, *leaf_key}},
-                                            repair::KeyScope::kMachine, true);
+                                            repair::KeyScope::kMachine, true,
+                                            std::move(read_access));
   if (!container) return container.error();
   repair::PropertyBag bag;
   if (link != LeafLink::kNone) {
@@ -356,6 +358,14 @@ const std::vector<ScenarioEntry>& entries() {
         "400 healthy certificates across KSPs and CSPs, one of which (index 287) has a KSP key "
         "with KeySpec 2"},
        [] { return web_farm_one_wrong(); }},
+      {{"web-key-acl-denied",
+        "TLS server certificate correctly linked to its KSP key, whose key file grants Read to "
+        "SYSTEM and Administrators only (KB 238187's default): a service running as NETWORK "
+        "SERVICE gets NTE_BAD_KEYSET"},
+       [] {
+         return web_server(LeafLink::kCorrect,
+                           {"NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators"});
+       }},
   };
   return all;
 }

@@ -122,6 +122,7 @@ Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat fo
       c->set_unique_name(container.unique_name);
       c->set_scope(to_proto(container.scope));
       c->set_exportable(container.exportable);
+      for (const auto& account : container.read_access) c->add_read_access(account);
       for (const auto& key : container.keys) {
         auto pem = private_key_to_pem(key.key.get());
         if (!pem) return pem.error();
@@ -270,6 +271,7 @@ Result<Machine> machine_of(const snapshot::Snapshot& in, const std::string& sour
       container.scope = c.scope() == snapshot::LOCAL_MACHINE ? repair::KeyScope::kMachine
                                                              : repair::KeyScope::kUser;
       container.exportable = c.exportable();
+      container.read_access.assign(c.read_access().begin(), c.read_access().end());
       for (const auto& k : c.keys()) {
         auto key = private_key_from_pem(k.private_key_pem());
         if (!key) {

@@ -116,6 +116,16 @@ const std::vector<RuleEntry>& entries() {
         "every store but Root, CA, AuthRoot and other trust stores"},
        rules::key_does_not_match,
        nullptr},
+      {{rule_id::kKeyAclDenied, Severity::kError,
+        "property 2, the key container's ACL, --service-account",
+        "an end-entity certificate whose property 2 names a container that holds its key, but "
+        "whose key file does not grant Read to the account that uses it: that service gets "
+        "NTE_BAD_KEYSET",
+        "",
+        "every store but Root, CA, AuthRoot and other trust stores, where the key's ACL is known "
+        "(snapshots) and --service-account names the account"},
+       rules::key_acl_denied,
+       nullptr},
       {{rule_id::kMachineKeysetFlagMissing, Severity::kError,
         "property 2's Flags, the scope of the container it names",
         "a certificate in a LocalMachine store whose property 2 lacks CRYPT_MACHINE_KEYSET "

@@ -13,8 +13,12 @@ void DiagnosisCoverage::add(const CertFacts& cert) {
   if (!cert.key_prov_info_inferred) ++keyspec_shown;
 }
 
-DiagnosisCoverage diagnosis_coverage(const ReadOnlyStore& store) {
+DiagnosisCoverage diagnosis_coverage(const ReadOnlyStore& store, const DiagnosisOptions& options) {
   DiagnosisCoverage out;
+  out.service_account = options.service_account;
+  for (const auto& c : store.key_containers()) {
+    if (c.read_access) ++out.containers_with_acl;
+  }
   out.store = store.identity();
   out.containers_known = store.knows_key_containers();
   out.containers_inferred = store.key_containers_inferred();
@@ -80,6 +84,14 @@ std::vector<std::string> coverage_lines(const DiagnosisCoverage& c) {
                     ? "CA configuration: read (CACertHash, CSP\\Provider)"
                     : "CA configuration: not available, so CACertHash and CSP\\Provider were not "
                       "checked");
+  // Only asked for with --service-account: without an account there is no one to check for.
+  if (!c.service_account.empty()) {
+    out.push_back(c.containers_with_acl > 0
+                      ? "key access: checked for " + c.service_account + " against the ACLs of " +
+                            std::to_string(c.containers_with_acl) + " key container(s)"
+                      : "key access: not checked for " + c.service_account +
+                            ": the input shows no key ACLs (a dump prints none)");
+  }
   return out;
 }
 

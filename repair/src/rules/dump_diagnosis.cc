@@ -40,6 +40,7 @@ Result<DumpDiagnosis> diagnose_dump_stream(const DumpReader& read, const std::st
   result.store = evidence.identity(result.summary, hint);
   result.coverage.store = result.store;
   result.coverage.containers_inferred = true;
+  result.coverage.service_account = options.service_account;
   rules::Context ctx{nullptr, options,     std::move(builder).build(), true, std::nullopt,
                      true,    result.store};
   result.containers = ctx.containers.size();

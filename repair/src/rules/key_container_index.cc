@@ -59,6 +59,12 @@ std::uint32_t KeyContainerIndex::Builder::intern(const std::string& name) {
   return it->second;
 }
 
+std::uint32_t KeyContainerIndex::Builder::intern_acl(const std::vector<std::string>& accounts) {
+  auto [it, added] = acl_ids_.try_emplace(accounts, static_cast<std::uint32_t>(acls_.size() + 1));
+  if (added) acls_.push_back(accounts);
+  return it->second;
+}
+
 void KeyContainerIndex::Builder::add(const KeyContainerFacts& container) {
   // Offsets are 32-bit: an arena past 4 GiB (tens of millions of containers) would wrap, so
   // containers beyond it are not indexed. No store certbed reads comes near it.
@@ -77,6 +83,7 @@ void KeyContainerIndex::Builder::add(const KeyContainerFacts& container) {
   e.key_count = static_cast<std::uint32_t>(container.keys.size());
   e.scope = container.scope;
   e.exportable = container.exportable;
+  if (container.read_access) e.read_access = intern_acl(*container.read_access);
   for (const auto& k : container.keys) {
     keys_.push_back(Key{k.key_spec, k.bits, intern(k.algorithm), store(k.public_key_id)});
   }
@@ -116,6 +123,7 @@ KeyContainerIndex KeyContainerIndex::Builder::build() && {
   index.data_.arena_.shrink_to_fit();
   index.data_.entries_.shrink_to_fit();
   index.data_.keys_.shrink_to_fit();
+  index.data_.acl_ids_.clear();  // only building looks ACLs up
   return index;
 }
 
@@ -138,6 +146,7 @@ KeyContainerFacts KeyContainerIndex::materialize(std::uint32_t entry) const {
   c.unique_container = std::string(text(e.unique_container));
   c.scope = e.scope;
   c.exportable = e.exportable;
+  if (e.read_access != 0) c.read_access = data_.acls_[e.read_access - 1];
   for (std::uint32_t k = e.first_key; k < e.first_key + e.key_count; ++k) {
     const auto& key = data_.keys_[k];
     c.keys.push_back(KeyFacts{key.key_spec, data_.names_[key.algorithm], key.bits,
@@ -200,6 +209,9 @@ std::size_t KeyContainerIndex::memory_bytes() const {
       data_.keys_.capacity() * sizeof(Builder::Key) + by_name_.capacity() * sizeof(by_name_[0]) +
       by_key_id_.capacity() * sizeof(by_key_id_[0]) + key_entry_.capacity() * sizeof(std::uint32_t);
   for (const auto& n : data_.names_) bytes += sizeof(std::string) + n.capacity();
+  for (const auto& acl : data_.acls_) {
+    for (const auto& a : acl) bytes += sizeof(std::string) + a.capacity();
+  }
   return bytes;
 }
 

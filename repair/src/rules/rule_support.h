@@ -129,6 +129,7 @@ void lost_key_association(const Context&, const CertFacts&, std::vector<Finding>
 void missing_keyset(const Context&, const CertFacts&, std::vector<Finding>&);
 void machine_keyset_flag_missing(const Context&, const CertFacts&, std::vector<Finding>&);
 void key_does_not_match(const Context&, const CertFacts&, std::vector<Finding>&);
+void key_acl_denied(const Context&, const CertFacts&, std::vector<Finding>&);
 void sql_tls_needs_capi_keyexchange(const Context&, const CertFacts&, std::vector<Finding>&);
 void adfs_keyspec2_not_recommended(const Context&, const CertFacts&, std::vector<Finding>&);
 void adfs_cng_ssl_only(const Context&, const CertFacts&, std::vector<Finding>&);

@@ -338,6 +338,7 @@ TEST(Diagnosis, CatalogListsEveryRuleOnceAndNothingElse) {
                                              "dump-text-not-faithful",
                                              "exchange-owa-ecp-needs-csp",
                                              "id-masked",
+                                             "key-acl-denied",
                                              "key-does-not-match",
                                              "keyspec-not-shown",
                                              "ksp-keyspec-not-zero",

@@ -42,6 +42,9 @@ struct KeyContainer {
   repair::KeyScope scope = repair::KeyScope::kMachine;
   bool exportable = false;
   std::vector<ContainerKey> keys;
+  // Accounts granted Read on the key file; empty is Windows' default, which
+  // default_read_access gives.
+  std::vector<std::string> read_access;
 
   const ContainerKey* find_key(std::uint32_t key_spec) const;
 };
@@ -69,6 +72,13 @@ class KeyProvider {
   // hundreds of thousands of containers.
   std::unordered_map<std::string, std::size_t> by_lower_name_;
 };
+
+// Who may read a key the container's creator did not grant to anyone else. KB 238187: "By
+// default, when a key container is created, the local system and the creator are the only users
+// who have access to the container"; machine keys are created by administrators, so SYSTEM and
+// Administrators. A user key's creator is a user the emulator does not name, so its ACL is
+// unknown (nullopt) unless the snapshot gives one.
+std::optional<std::vector<std::string>> effective_read_access(const KeyContainer& container);
 
 // "<md5 of the lower-case name>_<machine GUID>", the shape of the names Windows shows as
 // "Unique container name" (the hash input is an approximation; see the implementation).

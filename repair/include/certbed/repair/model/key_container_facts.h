@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct KeyContainerFacts {
   KeyScope scope = KeyScope::kMachine;
   bool exportable = false;
   std::vector<KeyFacts> keys;  // a KSP container holds one; a CSP container one per KeySpec
+  // The accounts the key file's DACL grants Read (MachineKeys or Crypto\Keys), as Windows names
+  // them ("NT AUTHORITY\SYSTEM", "BUILTIN\Administrators"); nullopt where the backend cannot
+  // see the ACL (a dump prints none).
+  std::optional<std::vector<std::string>> read_access;
 
   bool operator==(const KeyContainerFacts&) const = default;
 

@@ -46,6 +46,9 @@ struct Finding {
 struct DiagnosisOptions {
   // Profiles switch on rules for one application's requirements ("sql").
   std::vector<std::string> profiles;
+  // The account that uses the keys (a service's, "NT AUTHORITY\NETWORK SERVICE"), for
+  // key-acl-denied; empty: key access is not checked.
+  std::string service_account;
   bool has_profile(std::string_view name) const;
 };
 
@@ -73,10 +76,13 @@ struct DiagnosisCoverage {
   bool containers_known = true;
   bool containers_inferred = false;
   bool ca_configuration = false;
+  std::string service_account;          // DiagnosisOptions::service_account
+  std::size_t containers_with_acl = 0;  // key containers whose ACL the input shows
 
   void add(const CertFacts& certificate);
 };
-DiagnosisCoverage diagnosis_coverage(const ReadOnlyStore& store);
+DiagnosisCoverage diagnosis_coverage(const ReadOnlyStore& store,
+                                     const DiagnosisOptions& options = {});
 // One sentence each: "store: LocalMachine\My (name from the dump header; location from ...)",
 // "3 certificates read, 2 with a key provider; KeySpec shown for 0 of them: ...", ...
 std::vector<std::string> coverage_lines(const DiagnosisCoverage& coverage);

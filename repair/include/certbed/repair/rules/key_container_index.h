@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,16 +50,21 @@ class KeyContainerIndex {
       std::uint32_t key_count = 0;
       KeyScope scope = KeyScope::kMachine;
       bool exportable = false;
+      std::uint32_t read_access = 0;  // 0: not known; else acls_[read_access - 1]
     };
 
     Text store(std::string_view text);
     std::uint32_t intern(const std::string& name);
+    // Containers share a handful of ACLs (Windows' default above all), so each is kept once.
+    std::uint32_t intern_acl(const std::vector<std::string>& accounts);
 
     std::string arena_;
     std::vector<std::string> names_;
     std::unordered_map<std::string, std::uint32_t> name_ids_;
     std::vector<Entry> entries_;
     std::vector<Key> keys_;
+    std::vector<std::vector<std::string>> acls_;
+    std::map<std::vector<std::string>, std::uint32_t> acl_ids_;
   };
 
   KeyContainerIndex() = default;

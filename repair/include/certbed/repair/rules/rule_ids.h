@@ -12,6 +12,7 @@ inline constexpr std::string_view kLostKeyAssociation = "lost-key-association";
 inline constexpr std::string_view kMissingKeyset = "missing-keyset";
 inline constexpr std::string_view kKeyDoesNotMatch = "key-does-not-match";
 inline constexpr std::string_view kIdMasked = "id-masked";
+inline constexpr std::string_view kKeyAclDenied = "key-acl-denied";
 inline constexpr std::string_view kMachineKeysetFlagMissing = "machine-keyset-flag-missing";
 inline constexpr std::string_view kSqlTlsNeedsCapiKeyExchange = "sql-tls-needs-capi-keyexchange";
 inline constexpr std::string_view kAdfsKeySpec2NotRecommended = "adfs-keyspec2-not-recommended";
