@@ -186,13 +186,12 @@ void add_service_account_option(CLI::App* cmd, std::string& account) {
                   "Check that this account may read each key (\"NT AUTHORITY\\NETWORK "
                   "SERVICE\", \"CONTOSO\\svc-sql\", \"NT Service\\MSSQLSERVER\")")
       ->check([](const std::string& value) -> std::string {
-        const bool ok =
-            !value.empty() && value.size() <= 256 &&
-            std::count(value.begin(), value.end(), '\\') <= 1 &&
-            std::all_of(value.begin(), value.end(), [](unsigned char c) {
-              return std::isalnum(c) != 0 || c == ' ' || c == '\\' || c == '$' || c == '.' ||
-                     c == '_' || c == '-' || c == '@';
-            });
+        const bool ok = !value.empty() && value.size() <= 256 &&
+                        std::count(value.begin(), value.end(), '\\') <= 1 &&
+                        std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                          return std::isalnum(c) != 0 || c == ' ' || c == '\\' || c == '$' ||
+                                 c == '.' || c == '_' || c == '-' || c == '@';
+                        });
         return ok ? std::string()
                   : "an account name (DOMAIN\\name or name: letters, digits, spaces, "
                     ". _ - $ @ and one backslash)";
@@ -314,7 +313,8 @@ void add_plan_command(CLI::App& app, int& exit_code) {
     repair::PlanOptions plan_options;
     plan_options.ca_host = loaded->store->ca_configuration().has_value();
     plan_options.store = loaded->store->identity();
-    plan_options.checked = repair::coverage_lines(repair::diagnosis_coverage(*loaded->store, options));
+    plan_options.checked =
+        repair::coverage_lines(repair::diagnosis_coverage(*loaded->store, options));
     auto plan = repair::make_repair_plan(findings, plan_options);
     if (!plan) {
       exit_code = report(plan.error());

@@ -89,10 +89,11 @@ std::string case_args(const fs::path& dir) {
     const bool account = option == "--service-account";
     const bool known =
         account || option == "--profile" || option == "--store" || option == "--location";
-    const bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [&](unsigned char c) {
-      return std::isalnum(c) != 0 || c == '-' ||
-             (account && (c == ' ' || c == '\\' || c == '$' || c == '.' || c == '_'));
-    });
+    const bool plain =
+        !value.empty() && std::all_of(value.begin(), value.end(), [&](unsigned char c) {
+          return std::isalnum(c) != 0 || c == '-' ||
+                 (account && (c == ' ' || c == '\\' || c == '$' || c == '.' || c == '_'));
+        });
     EXPECT_TRUE(known && plain) << "unexpected args in " << dir << ": " << option << " " << value;
     if (known && plain) out.append(" ").append(option).append(" ").append(shell_quote(value));
   }

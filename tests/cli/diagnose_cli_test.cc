@@ -104,8 +104,7 @@ TEST(DiagnoseServiceAccount, AnAccountNameThatCouldNotBeQuotedSafelyIsRefused) {
   const auto snapshot = shell_quote(dir.file("web.textproto"));
   ASSERT_EQ(run_command(certbed() + " init web-key-acl-denied -o " + snapshot).exit_code, 0);
   // A quote, a percent sign or a second backslash would reach the icacls command in the fix.
-  for (const char* account : {"NT AUTHORITY\\NETWORK SERVICE\" & calc", "svc%PATH%",
-                              "A\\B\\C"}) {
+  for (const char* account : {"NT AUTHORITY\\NETWORK SERVICE\" & calc", "svc%PATH%", "A\\B\\C"}) {
     auto r = run_command(certbed() + " diagnose --json --service-account " + shell_quote(account) +
                          " " + snapshot);
     EXPECT_NE(r.exit_code, 0) << account;

@@ -176,10 +176,9 @@ Result<Machine> web_server(LeafLink link, std::vector<std::string> read_access =
                                 IssuerRef{ca->certificate.get(), ca->key.get()}, true);
   if (!leaf) return leaf.error();
   const std::string container_name = "te-WebServer-5b2f0c1e-8d4a-4f3b-9e6a-2c7d1b0f3e59";
-  auto container = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, container_name,
-                                            {ContainerKey{wc::AT_NONE, *leaf_key}},
-                                            repair::KeyScope::kMachine, true,
-                                            std::move(read_access));
+  auto container = machine.create_container(
+      wc::MS_KEY_STORAGE_PROVIDER, container_name, {ContainerKey{wc::AT_NONE, *leaf_key}},
+      repair::KeyScope::kMachine, true, std::move(read_access));
   if (!container) return container.error();
   repair::PropertyBag bag;
   if (link != LeafLink::kNone) {
@@ -363,8 +362,7 @@ const std::vector<ScenarioEntry>& entries() {
         "SYSTEM and Administrators only (KB 238187's default): a service running as NETWORK "
         "SERVICE gets NTE_BAD_KEYSET"},
        [] {
-         return web_server(LeafLink::kCorrect,
-                           {"NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators"});
+         return web_server(LeafLink::kCorrect, {"NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators"});
        }},
   };
   return all;

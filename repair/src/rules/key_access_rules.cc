@@ -69,12 +69,14 @@ void key_acl_denied(const Context& ctx, const CertFacts& cert, std::vector<Findi
   // A missing or mismatched key is missing-keyset's or key-does-not-match's finding, and a
   // container whose ACL the backend cannot see says nothing about access.
   if (!named || !named->read_access) return;
-  const bool holds_key = std::any_of(named->keys.begin(), named->keys.end(), [&](const KeyFacts& k) {
-    return !cert.public_key_id.empty() && k.public_key_id == cert.public_key_id;
-  });
+  const bool holds_key =
+      std::any_of(named->keys.begin(), named->keys.end(), [&](const KeyFacts& k) {
+        return !cert.public_key_id.empty() && k.public_key_id == cert.public_key_id;
+      });
   if (!holds_key) return;
   const auto& acl = *named->read_access;
-  if (std::any_of(acl.begin(), acl.end(), [&](const std::string& e) { return grants(e, account); })) {
+  if (std::any_of(acl.begin(), acl.end(),
+                  [&](const std::string& e) { return grants(e, account); })) {
     return;
   }
   Finding f = finding_for(ctx, cert, rule_id::kKeyAclDenied, Severity::kError);
@@ -85,25 +87,27 @@ void key_acl_denied(const Context& ctx, const CertFacts& cert, std::vector<Findi
                ": a service running as that account gets NTE_BAD_KEYSET (Keyset does not "
                "exist) although the key is there (KB 238187: by default only the local system "
                "and the creator can open a new key container)";
-  const std::string folder = named->is_ksp() ? "%ProgramData%\\Microsoft\\Crypto\\Keys\\"
-                                             : "%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\";
+  const std::string folder = named->is_ksp()
+                                 ? "%ProgramData%\\Microsoft\\Crypto\\Keys\\"
+                                 : "%ProgramData%\\Microsoft\\Crypto\\RSA\\MachineKeys\\";
   // The consoles name My "Personal"; certmgr.msc shows the user's stores, certlm.msc the
   // machine's.
   const StoreIdentity& store = ctx.store_identity;
   const std::string console =
       store.location == StoreLocation::kCurrentUser ? "certmgr.msc" : "certlm.msc";
-  const std::string folder_name = !store.name_known()                     ? "the certificate's store"
+  const std::string folder_name = !store.name_known()                  ? "the certificate's store"
                                   : to_lower_ascii(store.name) == "my" ? "Personal"
-                                                                         : store.name;
+                                                                       : store.name;
   f.fix = "grant " + account + " Read on the private key: " + console + " > " + folder_name +
           " > Certificates > the certificate > All Tasks > Manage Private Keys";
   if (named->scope == KeyScope::kMachine && quotable(account) &&
       quotable(named->unique_container)) {
-    f.fix += ", or icacls \"" + folder + named->unique_container + "\" /grant \"" + account +
-             ":R\"";
+    f.fix +=
+        ", or icacls \"" + folder + named->unique_container + "\" /grant \"" + account + ":R\"";
   } else if (named->scope == KeyScope::kMachine) {
-    f.fix += " (no icacls command is given: the account or the key file name holds characters "
-             "that cannot be quoted safely)";
+    f.fix +=
+        " (no icacls command is given: the account or the key file name holds characters "
+        "that cannot be quoted safely)";
   }
   f.fix += "; certutil -repairstore does not change a key's ACL";
   f.fix_kind = FixKind::kManual;

@@ -60,8 +60,8 @@ TEST(KeyAclDenied, AServiceAccountTheKeyFileDoesNotGrantIsAnErrorWithTheAclStep)
   EXPECT_EQ(f.fix_kind, FixKind::kManual);
   EXPECT_TRUE(contains(f.evidence, "NT AUTHORITY\\SYSTEM, BUILTIN\\Administrators")) << f.evidence;
   EXPECT_TRUE(contains(f.evidence, "NTE_BAD_KEYSET")) << f.evidence;
-  const auto* container = machine.provider(wincrypt::MS_KEY_STORAGE_PROVIDER)
-                              .find_container(kLeafContainer);
+  const auto* container =
+      machine.provider(wincrypt::MS_KEY_STORAGE_PROVIDER).find_container(kLeafContainer);
   ASSERT_NE(container, nullptr);
   // A KSP key's file is under Crypto\Keys, a CSP key's under Crypto\RSA\MachineKeys.
   EXPECT_TRUE(contains(f.fix, "icacls \"%ProgramData%\\Microsoft\\Crypto\\Keys\\" +
@@ -119,8 +119,9 @@ TEST(KeyAclDenied, ADumpShowsNoAclSoTheCoverageSaysKeyAccessWasNotChecked) {
   options.service_account = std::string(kNetworkService);
   const auto lines = coverage_lines(diagnosis_coverage(dump, options));
   EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
-    return l == "key access: not checked for NT AUTHORITY\\NETWORK SERVICE: the input shows no "
-                "key ACLs (a dump prints none)";
+    return l ==
+           "key access: not checked for NT AUTHORITY\\NETWORK SERVICE: the input shows no "
+           "key ACLs (a dump prints none)";
   }));
   EmulatedStore snapshot(machine, StoreLocation::kLocalMachine, "My");
   const auto snapshot_lines = coverage_lines(diagnosis_coverage(snapshot, options));
@@ -140,7 +141,8 @@ TEST(KeyAclDenied, AnAclASnapshotGivesSurvivesSavingAndLoading) {
   EXPECT_TRUE(contains(text, "read_access: \"CONTOSO\\\\svc-web\"")) << text;
   auto loaded = emulator::parse_snapshot(text, emulator::SnapshotFormat::kText, "s.textproto");
   ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
-  const auto* c = loaded->provider(wincrypt::MS_KEY_STORAGE_PROVIDER).find_container(kLeafContainer);
+  const auto* c =
+      loaded->provider(wincrypt::MS_KEY_STORAGE_PROVIDER).find_container(kLeafContainer);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->read_access, (std::vector<std::string>{"CONTOSO\\svc-web", "Everyone"}));
 }

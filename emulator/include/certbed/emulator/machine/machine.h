@@ -123,9 +123,11 @@ class Machine {
 
   // Creates a container named `container` with `keys`, giving it a unique container name;
   // `read_access` empty is Windows' default ACL (effective_read_access).
-  repair::Result<const KeyContainer*> create_container(
-      std::string_view provider_name, std::string container, std::vector<ContainerKey> keys,
-      repair::KeyScope scope, bool exportable, std::vector<std::string> read_access = {});
+  repair::Result<const KeyContainer*> create_container(std::string_view provider_name,
+                                                       std::string container,
+                                                       std::vector<ContainerKey> keys,
+                                                       repair::KeyScope scope, bool exportable,
+                                                       std::vector<std::string> read_access = {});
 
   std::vector<repair::KeyContainerFacts> key_container_facts() const;
 
