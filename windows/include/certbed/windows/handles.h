@@ -2,10 +2,11 @@
 // released exactly once, by the function its API documents for it.
 #pragma once
 
-// clang-format off: windows.h must come before wincrypt.h and ncrypt.h.
-#include <ncrypt.h>
-#include <wincrypt.h>
+// windows.h must come before wincrypt.h and ncrypt.h.
+// clang-format off
 #include <windows.h>
+#include <wincrypt.h>
+#include <ncrypt.h>
 // clang-format on
 
 #include <memory>
