@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""The Store contract suite on the crypt32 backend (windows_contract_test.exe, built with MinGW),
-run under Wine in the fixture's prefix.
+"""The Windows build's tests under Wine in the fixture's prefix: the Store contract suite on the
+crypt32 backend (windows_contract_test.exe) and the live system-store cases
+(windows_store_test.exe), both built with MinGW.
 
 Every case must pass, except the ones listed in PLATFORM_LIMITS: Wine behaviours that keep a
 case from testing what it tests. Each of those is printed with its reason and never counted as
 passed; one listed as failing that passes makes this test fail, so the list stays true. A
 skipped case that is not listed fails the run: nothing is skipped silently.
 
-  windows_contract_test.py EXE STATE_FILE
+  windows_contract_test.py STATE_FILE EXE...
 """
 import json
 import pathlib
@@ -43,9 +44,8 @@ PLATFORM_LIMITS = {
 }
 
 
-def main():
-    exe, state = sys.argv[1], sys.argv[2]
-    prefix = wine_env.prefix_from_state(state)
+def run(exe, prefix):
+    """The gtest JSON report and standard error of one test program."""
     with tempfile.TemporaryDirectory() as work:
         report = pathlib.Path(work) / "report.json"
         code, out, err = wine_env.run_wine(
@@ -53,8 +53,28 @@ def main():
             timeout=240)
         if not report.is_file():
             sys.stdout.write(out.decode(errors="replace") + err.decode(errors="replace"))
-            sys.exit(f"windows_contract_test.exe wrote no report (exit {code})")
-        doc = json.loads(report.read_text(encoding="utf-8"))
+            sys.exit(f"{exe} wrote no report (exit {code})")
+        return json.loads(report.read_text(encoding="utf-8")), err
+
+
+def main():
+    state, exes = sys.argv[1], sys.argv[2:]
+    prefix = wine_env.prefix_from_state(state)
+    problems, passed, limited = [], 0, 0
+    for exe in exes:
+        doc, err = run(exe, prefix)
+        p, l, probs = judge(doc, err)
+        passed, limited = passed + p, limited + l
+        problems += probs
+    print(f"Windows build under Wine: {passed} passed, {limited} platform limit(s), "
+          f"{len(problems)} problem(s)")
+    for p in problems:
+        print("FAIL: " + p)
+    sys.exit(1 if problems else 0)
+
+
+def judge(doc, err):
+    """(passed, platform limits, problems) of one report."""
     # The backend names each fixture property it could not store (once per case that opened it).
     for line in dict.fromkeys(err.decode(errors="replace").splitlines()):
         if line.startswith("platform limit:"):
@@ -83,11 +103,7 @@ def main():
                 problems.append(f"{full} was skipped, and no platform limit explains it")
             else:
                 passed += 1
-    print(f"crypt32 contract under Wine: {passed} passed, {limited} platform limit(s), "
-          f"{len(problems)} problem(s)")
-    for p in problems:
-        print("FAIL: " + p)
-    sys.exit(1 if problems else 0)
+    return passed, limited, problems
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ Result<CryptStore> CryptStore::open_system(repair::StoreLocation location, const
                  repair::StoreIdentity{repair::canonical_store_name(name), location,
                                        "the store opened", "the store opened"},
                  description);
+  out.persistent_ = true;
   if (auto ok = out.reload(); !ok) return ok.error();
   return out;
 }
@@ -330,6 +331,19 @@ Status CryptStore::write_property(std::size_t index, PropertyId id,
   return {};
 }
 
+Status CryptStore::flush() {
+  if (!persistent_) return {};
+  // Windows writes a registry store's property change at once; Wine's registry store writes
+  // only what it marked dirty, and a property set on an enumerated certificate is not, so the
+  // store is committed with the force flag (on Windows, a no-op commit).
+  SetLastError(0);
+  if (!CertControlStore(store_.get(), CERT_STORE_CTRL_COMMIT_FORCE_FLAG, CERT_STORE_CTRL_COMMIT,
+                        nullptr)) {
+    return last_error("CertControlStore(CERT_STORE_CTRL_COMMIT) on " + description_);
+  }
+  return {};
+}
+
 std::optional<std::size_t> CryptStore::find_by_sha1(std::string_view sha1) const {
   for (std::size_t i = 0; i < certificates_.size(); ++i) {
     if (hash_property(certificates_[i].get(), CERT_SHA1_HASH_PROP_ID) == sha1) return i;
@@ -389,6 +403,10 @@ class CryptTransaction final : public repair::Transaction {
                     std::to_string(it->index) + ": " + ok.error().message;
         }
       }
+      // The restored values are committed too, so that what the store keeps is what it shows.
+      if (auto ok = store_.flush(); !ok) {
+        failed += (failed.empty() ? "" : "; ") + ok.error().message;
+      }
       if (!failed.empty()) {
         return make_error(ErrorCode::kInternal, cause.message + "; restoring failed too (" +
                                                     failed + "): the store may be partly changed");
@@ -410,6 +428,7 @@ class CryptTransaction final : public repair::Transaction {
       }
       ++writes;
     }
+    if (auto ok = store_.flush(); !ok) return roll_back(ok.error());
     return {};
   }
 

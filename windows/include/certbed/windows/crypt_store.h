@@ -62,6 +62,8 @@ class CryptStore final : public repair::Store {
   friend class CryptTransaction;
   CryptStore(UniqueCertStore store, repair::StoreIdentity identity, std::string description);
   repair::Status reload();
+  // Commits a system store's changes to where it keeps them (CERT_STORE_CTRL_COMMIT).
+  repair::Status flush();
 
   UniqueCertStore store_;
   repair::StoreIdentity identity_;
@@ -69,6 +71,7 @@ class CryptStore final : public repair::Store {
   std::vector<UniqueCertContext> certificates_;  // in enumeration order
   std::optional<std::size_t> fail_after_;
   bool containers_visible_ = true;
+  bool persistent_ = false;  // a system store, not a memory one
 };
 
 // "CERT_SYSTEM_STORE_LOCAL_MACHINE" etc.; nullopt for a location crypt32 has no flag for.
