@@ -331,6 +331,17 @@ Status CryptStore::write_property(std::size_t index, PropertyId id,
   return {};
 }
 
+Status CryptStore::save_as_sst(const std::string& path) const {
+  auto wide = to_wide(path);
+  if (!wide) return make_error(ErrorCode::kInvalidArgument, path + ": not UTF-8");
+  SetLastError(0);
+  if (!CertSaveStore(store_.get(), kEncoding, CERT_STORE_SAVE_AS_STORE,
+                     CERT_STORE_SAVE_TO_FILENAME_W, const_cast<wchar_t*>(wide->c_str()), 0)) {
+    return last_error("CertSaveStore(" + path + ")");
+  }
+  return {};
+}
+
 Status CryptStore::flush() {
   if (!persistent_) return {};
   // Windows writes a registry store's property change at once; Wine's registry store writes

@@ -50,6 +50,10 @@ class CryptStore final : public repair::Store {
   // Whether key containers are looked for (a memory store of fixtures has none to find).
   void set_key_containers_visible(bool visible) { containers_visible_ = visible; }
 
+  // The whole store as a serialized store file (.sst), written by crypt32's own CertSaveStore
+  // (CERT_STORE_SAVE_AS_STORE), with every certificate and property.
+  repair::Status save_as_sst(const std::string& path) const;
+
   // Property `id` of certificate `index` as repair/ holds it (property 2 serialized), or
   // nullopt when absent.
   repair::Result<std::optional<repair::Bytes>> property(std::size_t index,

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""certbed.exe under Wine, on the live store: --help; diagnose --live on the seed article's
+state (a CA certificate whose KSP key has KeySpec 2) gives ksp-keyspec-not-zero and exit 1;
+repairstore --live with the article's KeyProv.inf backs the store up to an .sst that crypt32
+wrote, sets KeySpec 0 for good, and a second run changes nothing.
+
+  certbed_exe_test.py STATE_FILE CERTBED_EXE SEED_STORE_EXE CA_CERT.der
+"""
+import json
+import pathlib
+import sys
+import tempfile
+
+import wine_env
+
+KEYPROV_INF = ("[Properties]\r\n"
+               "2 = \"{text}\"\r\n"
+               "_continue_=\"Container = Contoso CA&\"\r\n"
+               "_continue_=\"Provider = Microsoft Software Key Storage Provider&\"\r\n"
+               "_continue_=\"ProviderType = 0&\"\r\n"
+               "_continue_=\"Flags = 0x20&\"\r\n"
+               "_continue_=\"KeySpec = 0\"\r\n")
+SERIAL = "1f3a5c7e9b2d4f6081a3c5e7092b4d6f"  # fixtures/contract/contoso-ca-ksp.der
+STORE = "certbed-seed"
+
+failures = []
+
+
+def check(condition, what):
+    print(("ok: " if condition else "FAIL: ") + what)
+    if not condition:
+        failures.append(what)
+
+
+def main():
+    state, certbed, seed_store, der = sys.argv[1:5]
+    prefix = wine_env.prefix_from_state(state)
+    with tempfile.TemporaryDirectory() as work:
+        work = pathlib.Path(work)
+
+        def certbed_exe(*args):
+            code, out, err = wine_env.run_wine([certbed, *args], prefix, work, timeout=60)
+            return code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+        code, out, _ = certbed_exe("--help")
+        check(code == 0 and "diagnose" in out and "repairstore" in out,
+              "certbed.exe --help lists diagnose and repairstore")
+        code, _, err = wine_env.run_wine([seed_store, STORE, wine_env.windows_path(der)], prefix,
+                                         work)
+        check(code == 0, "seed_store.exe put the seed CA certificate in LocalMachine\\" + STORE +
+              f" ({err.decode(errors='replace').strip()})")
+
+        code, out, err = certbed_exe("diagnose", "--live", "--store", STORE, "--json")
+        doc = json.loads(out) if out.strip().startswith("{") else {"findings": []}
+        rules = [f["rule"] for f in doc["findings"]]
+        check(code == 1 and "ksp-keyspec-not-zero" in rules,
+              f"diagnose --live: ksp-keyspec-not-zero, exit 1 (exit {code}, {rules}, {err.strip()})")
+
+        (work / "KeyProv.inf").write_text(KEYPROV_INF, encoding="ascii", newline="")
+        code, out, err = certbed_exe("repairstore", "--live", STORE, SERIAL, "KeyProv.inf")
+        check(code == 0 and "applied 1 change(s)" in out,
+              f"repairstore --live applies one change (exit {code}: {out.strip()} {err.strip()})")
+        backups = sorted(work.glob(f"{STORE}-*.sst"))
+        check(len(backups) == 1, f"one .sst backup in the working folder ({backups})")
+        if backups:
+            data = backups[0].read_bytes()
+            check(data[:8] == b"\x00\x00\x00\x00CERT",
+                  "the backup starts with the serialized store header 00 00 00 00 'CERT'")
+
+        code, out, _ = certbed_exe("diagnose", "--live", "--store", STORE, "--json")
+        rules = [f["rule"] for f in json.loads(out)["findings"]]
+        check("ksp-keyspec-not-zero" not in rules,
+              f"diagnose --live after the repair: no ksp-keyspec-not-zero ({rules})")
+        # Platform limit: Wine does not persist NCrypt keys, so the key "Contoso CA" does not
+        # exist here and missing-keyset is expected; on Windows the CA's key is there.
+        if "missing-keyset" in rules:
+            print("platform limit: missing-keyset after the repair: Wine does not persist NCrypt "
+                  "keys, so the CA's KSP key the store names does not exist in the prefix")
+
+        code, out, _ = certbed_exe("repairstore", "--live", STORE, SERIAL, "KeyProv.inf")
+        check(code == 0 and "nothing to change" in out,
+              f"a second repairstore --live changes nothing ({out.strip()})")
+        check(len(sorted(work.glob(f"{STORE}-*.sst"))) == 1,
+              "and writes no second backup, since nothing changes")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

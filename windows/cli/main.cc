@@ -1,0 +1,200 @@
+// certbed.exe: the repair engine on the live Windows certificate stores, in certutil's argument
+// order. It has no emulator commands: those need OpenSSL and protobuf, which have no MinGW
+// build here.
+//   certbed diagnose --live [--store NAME] [--location L] [--json]
+//   certbed repairstore --live STORE CERTIDLIST [INF] [--location L] [--backup-dir DIR]
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "certbed/repair/apply/repair_store.h"
+#include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/rules/diagnosis.h"
+#include "certbed/windows/crypt_store.h"
+#include "certbed/windows/win_text.h"
+
+namespace certbed::windows {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitInputError = 2;
+// An INF is a few lines; anything past this is not one.
+constexpr std::size_t kMaxInfBytes = 1 << 20;
+
+int report(const repair::Error& error) {
+  std::cerr << "certbed: " << error.to_string() << "\n";
+  return kExitInputError;
+}
+
+repair::Result<repair::StoreLocation> parse_location(const std::string& text) {
+  for (auto location : {repair::StoreLocation::kLocalMachine, repair::StoreLocation::kCurrentUser,
+                        repair::StoreLocation::kLocalMachineEnterprise}) {
+    if (repair::location_name(location) == text) return location;
+  }
+  return repair::make_error(
+      repair::ErrorCode::kInvalidArgument,
+      "--location " + text + ": expected LocalMachine, CurrentUser or LocalMachineEnterprise");
+}
+
+// The INF's bytes, read whole through its wide-character path; at most kMaxInfBytes.
+repair::Result<std::string> read_inf(const std::string& path) {
+  auto wide = to_wide(path);
+  if (!wide) return repair::make_error(repair::ErrorCode::kInvalidArgument, path + ": not UTF-8");
+  std::ifstream in(std::filesystem::path(*wide), std::ios::binary);
+  if (!in) return repair::make_error(repair::ErrorCode::kIo, path + ": cannot open the file");
+  std::string bytes(kMaxInfBytes + 1, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  if (bytes.size() > kMaxInfBytes) {
+    return repair::make_error(repair::ErrorCode::kInvalidArgument,
+                              path + ": larger than 1 MiB, which no property INF is");
+  }
+  return bytes;
+}
+
+int diagnose_live(const std::string& store_name, repair::StoreLocation location, bool json) {
+  auto store = CryptStore::open_system(location, store_name);
+  if (!store) return report(store.error());
+  const auto findings = repair::diagnose(*store);
+  const bool errors = std::any_of(findings.begin(), findings.end(), [](const repair::Finding& f) {
+    return f.severity == repair::Severity::kError;
+  });
+  const auto checked = repair::coverage_lines(repair::diagnosis_coverage(*store));
+  if (json) {
+    nlohmann::json doc;
+    doc["store"] = store->description();
+    doc["findings"] = nlohmann::json::array();
+    for (const auto& f : findings) {
+      doc["findings"].push_back({{"rule", f.rule},
+                                 {"severity", repair::severity_name(f.severity)},
+                                 {"serial", f.serial},
+                                 {"sha1", f.sha1},
+                                 {"subject", f.subject},
+                                 {"evidence", f.evidence},
+                                 {"fix", f.fix},
+                                 {"fix_kind", repair::fix_kind_name(f.fix_kind)}});
+    }
+    doc["checked"] = checked;
+    // Names from a store may hold any character: replaced, never an exception.
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << fmt::format("{}: {} finding(s)\n", store->description(), findings.size());
+    for (const auto& f : findings) {
+      std::cout << fmt::format("[{}] {} {} ({})\n  evidence: {}\n  fix: {}\n",
+                               repair::severity_name(f.severity), f.rule, f.sha1, f.subject,
+                               f.evidence, f.fix);
+    }
+    std::cout << "What was checked:\n";
+    for (const auto& line : checked) std::cout << "- " << line << "\n";
+  }
+  return errors ? kExitFindings : kExitOk;
+}
+
+// A backup of the whole store, written by crypt32 itself, before anything changes.
+repair::Result<std::string> back_up(const CryptStore& store, const std::string& store_name,
+                                    const std::string& dir) {
+  SYSTEMTIME now{};
+  GetSystemTime(&now);
+  const std::string path =
+      fmt::format("{}\\{}-{:04}{:02}{:02}T{:02}{:02}{:02}Z.sst", dir, store_name, now.wYear,
+                  now.wMonth, now.wDay, now.wHour, now.wMinute, now.wSecond);
+  if (auto ok = store.save_as_sst(path); !ok) return ok.error();
+  return path;
+}
+
+int repairstore_live(const std::string& store_name, const std::string& cert_ids,
+                     const std::optional<std::string>& inf_path, repair::StoreLocation location,
+                     const std::string& backup_dir) {
+  std::optional<repair::PropertyInf> inf;
+  if (inf_path) {
+    auto bytes = read_inf(*inf_path);
+    if (!bytes) return report(bytes.error());
+    auto parsed = repair::parse_property_inf(*bytes, *inf_path);
+    if (!parsed) return report(parsed.error());
+    inf = std::move(*parsed);
+  }
+  auto store = CryptStore::open_system(location, store_name);
+  if (!store) return report(store.error());
+  auto staged = repair::stage_repair_store(*store, cert_ids, inf ? &*inf : nullptr);
+  if (!staged) return report(staged.error());
+  for (const auto& line : staged->transcript) std::cout << line << "\n";
+  if (staged->changes.empty()) {
+    std::cout << "certbed: nothing to change\n";
+    return kExitOk;
+  }
+  auto backup = back_up(*store, store_name, backup_dir);
+  if (!backup) {
+    std::cerr << "certbed: nothing was changed\n";
+    return report(backup.error());
+  }
+  if (auto ok = repair::commit_changes(*store, staged->changes); !ok) {
+    std::cerr << "certbed: nothing was changed (the backup is " << *backup << ")\n";
+    return report(ok.error());
+  }
+  std::cout << fmt::format("certbed: backed up {} to {}; applied {} change(s)\n",
+                           store->description(), *backup, staged->changes.size());
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace certbed::windows
+
+int main(int argc, char** argv) {
+  using namespace certbed;
+  CLI::App app{"certbed: diagnose and repair certificates' private-key metadata (live stores)"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+
+  auto* diagnose = app.add_subcommand("diagnose", "Run the diagnosis rules on a live store");
+  bool live = false, json = false;
+  std::string store_name = "My", location_text = "LocalMachine";
+  diagnose->add_flag("--live", live, "Read the live store (the only input certbed.exe has)")
+      ->required();
+  diagnose->add_option("--store", store_name, "Store name (My, Root, CA, ...)");
+  diagnose->add_option("--location", location_text,
+                       "LocalMachine, CurrentUser or LocalMachineEnterprise");
+  diagnose->add_flag("--json", json, "Print one JSON document");
+  diagnose->callback([&] {
+    auto location = windows::parse_location(location_text);
+    exit_code = location ? windows::diagnose_live(store_name, *location, json)
+                         : windows::report(location.error());
+  });
+
+  auto* repair_cmd = app.add_subcommand(
+      "repairstore", "certutil -repairstore on a live store, after a backup, all or nothing");
+  bool repair_live = false;
+  std::string repair_store, cert_ids, repair_location = "LocalMachine", backup_dir = ".";
+  std::optional<std::string> inf;
+  repair_cmd->add_flag("--live", repair_live, "Change the live store")->required();
+  repair_cmd->add_option("STORE", repair_store, "Store name (my, ca, ...)")->required();
+  repair_cmd->add_option("CERTIDLIST", cert_ids, "Serials, thumbprints or indexes, comma-separated")
+      ->required();
+  repair_cmd->add_option("INF", inf,
+                         "Property INF (KeyProv.inf); without one, repair the key "
+                         "association");
+  repair_cmd->add_option("--location", repair_location,
+                         "LocalMachine, CurrentUser or LocalMachineEnterprise");
+  repair_cmd->add_option("--backup-dir", backup_dir,
+                         "Folder for the .sst backup written before any change");
+  repair_cmd->callback([&] {
+    auto location = windows::parse_location(repair_location);
+    exit_code = location
+                    ? windows::repairstore_live(repair_store, cert_ids, inf, *location, backup_dir)
+                    : windows::report(location.error());
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}
