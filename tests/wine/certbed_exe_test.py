@@ -2,9 +2,10 @@
 """certbed.exe under Wine, on the live store: --help; diagnose --live on the seed article's
 state (a CA certificate whose KSP key has KeySpec 2) gives ksp-keyspec-not-zero and exit 1;
 repairstore --live with the article's KeyProv.inf backs the store up to an .sst that crypt32
-wrote, sets KeySpec 0 for good, and a second run changes nothing.
+wrote, sets KeySpec 0 for good, and a second run changes nothing. A repairstore killed
+mid-commit (after one of two writes) leaves its journal, and the next start undoes the write.
 
-  certbed_exe_test.py STATE_FILE CERTBED_EXE SEED_STORE_EXE CA_CERT.der
+  certbed_exe_test.py STATE_FILE CERTBED_EXE SEED_STORE_EXE FIXTURES_CONTRACT_DIR
 """
 import json
 import pathlib
@@ -21,6 +22,7 @@ KEYPROV_INF = ("[Properties]\r\n"
                "_continue_=\"Flags = 0x20&\"\r\n"
                "_continue_=\"KeySpec = 0\"\r\n")
 SERIAL = "1f3a5c7e9b2d4f6081a3c5e7092b4d6f"  # fixtures/contract/contoso-ca-ksp.der
+RENEWED_SERIAL = "0f76a6f12d84dfbcc5c2875b3ecaa186"  # contoso-ca-renewed-reused-key.der
 STORE = "certbed-seed"
 
 failures = []
@@ -33,13 +35,15 @@ def check(condition, what):
 
 
 def main():
-    state, certbed, seed_store, der = sys.argv[1:5]
+    state, certbed, seed_store, fixtures = sys.argv[1:5]
+    der = pathlib.Path(fixtures) / "contoso-ca-ksp.der"
+    renewed = pathlib.Path(fixtures) / "contoso-ca-renewed-reused-key.der"
     prefix = wine_env.prefix_from_state(state)
     with tempfile.TemporaryDirectory() as work:
         work = pathlib.Path(work)
 
-        def certbed_exe(*args):
-            code, out, err = wine_env.run_wine([certbed, *args], prefix, work, timeout=60)
+        def certbed_exe(*args, **env):
+            code, out, err = wine_env.run_wine([certbed, *args], prefix, work, timeout=60, **env)
             return code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
         code, out, _ = certbed_exe("--help")
@@ -82,7 +86,40 @@ def main():
               f"a second repairstore --live changes nothing ({out.strip()})")
         check(len(sorted(work.glob(f"{STORE}-*.sst"))) == 1,
               "and writes no second backup, since nothing changes")
+
+        kill_mid_commit(certbed_exe, seed_store, prefix, work, der, renewed)
     sys.exit(1 if failures else 0)
+
+
+def keyspec2_count(certbed_exe, store, backups):
+    code, out, err = certbed_exe("diagnose", "--live", "--store", store, "--json", "--backup-dir",
+                                 backups)
+    doc = json.loads(out) if out.strip().startswith("{") else {"findings": []}
+    return sum(f["rule"] == "ksp-keyspec-not-zero" for f in doc["findings"]), err
+
+
+def kill_mid_commit(certbed_exe, seed_store, prefix, work, der, renewed):
+    store = "certbed-crash"
+    code, _, err = wine_env.run_wine([seed_store, store, wine_env.windows_path(der),
+                                      wine_env.windows_path(renewed)], prefix, work)
+    check(code == 0, f"seed_store.exe put two CA certificates with KeySpec 2 in {store} "
+          f"({err.decode(errors='replace').strip()})")
+    backups = work / "crash-backups"
+    backups.mkdir()
+    code, out, err = certbed_exe("repairstore", "--live", store, f"{SERIAL},{RENEWED_SERIAL}",
+                                 "KeyProv.inf", "--backup-dir", "crash-backups",
+                                 CERTBED_TEST_TERMINATE_AFTER_WRITES=1)
+    check(code == 99, f"repairstore --live was killed after its first write (exit {code})")
+    journals = list(backups.glob("*.journal"))
+    check(len(journals) == 1, f"the killed commit left its journal beside the backup ({journals})")
+    # Read without recovery (another backup folder): the store is half repaired.
+    count, _ = keyspec2_count(certbed_exe, store, "crash-backups-elsewhere")
+    check(count == 1, f"before recovery one of the two certificates still has KeySpec 2 ({count})")
+    count, err = keyspec2_count(certbed_exe, store, "crash-backups")
+    check("cut short" in err and count == 2,
+          f"the next start undoes the write: both certificates have KeySpec 2 again ({count}; "
+          f"{err.strip()})")
+    check(not list(backups.glob("*.journal")), "and removes the journal")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,6 +20,7 @@
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/windows/crypt_store.h"
+#include "certbed/windows/journal.h"
 #include "certbed/windows/win_text.h"
 
 namespace certbed::windows {
@@ -58,6 +61,29 @@ repair::Result<std::string> read_inf(const std::string& path) {
                               path + ": larger than 1 MiB, which no property INF is");
   }
   return bytes;
+}
+
+// A journal in the backup folder means a live commit was cut short (a crash, a kill): its
+// properties are put back before anything else runs. False when one could not be.
+bool recover_cut_short_commits(const std::string& backup_dir) {
+  std::error_code ec;
+  auto wide = to_wide(backup_dir);
+  if (!wide) return true;
+  for (const auto& entry : std::filesystem::directory_iterator(*wide, ec)) {
+    if (entry.path().extension() != L".journal") continue;
+    const std::string path = to_utf8(entry.path().wstring());
+    auto restored = recover_journal(path);
+    if (!restored) {
+      std::cerr << "certbed: a commit was cut short and could not be undone: "
+                << restored.error().to_string() << "\n";
+      return false;
+    }
+    if (*restored) {
+      std::cerr << "certbed: " << path << ": a commit was cut short; its changes were undone:\n";
+      for (const auto& line : **restored) std::cerr << "  " << line << "\n";
+    }
+  }
+  return true;
 }
 
 int diagnose_live(const std::string& store_name, repair::StoreLocation location, bool json) {
@@ -135,6 +161,11 @@ int repairstore_live(const std::string& store_name, const std::string& cert_ids,
     std::cerr << "certbed: nothing was changed\n";
     return report(backup.error());
   }
+  store->set_journal(*backup + ".journal");
+  // Test seam for the kill-mid-commit test: terminate after this many property writes.
+  if (const char* n = std::getenv("CERTBED_TEST_TERMINATE_AFTER_WRITES")) {
+    store->terminate_after_writes(static_cast<std::size_t>(std::strtoul(n, nullptr, 10)));
+  }
   if (auto ok = repair::commit_changes(*store, staged->changes); !ok) {
     std::cerr << "certbed: nothing was changed (the backup is " << *backup << ")\n";
     return report(ok.error());
@@ -162,7 +193,15 @@ int main(int argc, char** argv) {
   diagnose->add_option("--location", location_text,
                        "LocalMachine, CurrentUser or LocalMachineEnterprise");
   diagnose->add_flag("--json", json, "Print one JSON document");
+  std::string diagnose_backups = ".";
+  diagnose->add_option("--backup-dir", diagnose_backups,
+                       "Folder of repairstore's backups and journals (a journal left there by a "
+                       "commit cut short is undone first)");
   diagnose->callback([&] {
+    if (!windows::recover_cut_short_commits(diagnose_backups)) {
+      exit_code = 2;
+      return;
+    }
     auto location = windows::parse_location(location_text);
     exit_code = location ? windows::diagnose_live(store_name, *location, json)
                          : windows::report(location.error());
@@ -183,8 +222,13 @@ int main(int argc, char** argv) {
   repair_cmd->add_option("--location", repair_location,
                          "LocalMachine, CurrentUser or LocalMachineEnterprise");
   repair_cmd->add_option("--backup-dir", backup_dir,
-                         "Folder for the .sst backup written before any change");
+                         "Folder for the .sst backup written before any change, and the journal "
+                         "of the commit beside it");
   repair_cmd->callback([&] {
+    if (!windows::recover_cut_short_commits(backup_dir)) {
+      exit_code = 2;
+      return;
+    }
     auto location = windows::parse_location(repair_location);
     exit_code = location
                     ? windows::repairstore_live(repair_store, cert_ids, inf, *location, backup_dir)

@@ -11,6 +11,7 @@
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/property_id.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/windows/journal.h"
 #include "certbed/windows/win_text.h"
 
 namespace certbed::windows {
@@ -355,6 +356,10 @@ Status CryptStore::flush() {
   return {};
 }
 
+std::string CryptStore::sha1_at(std::size_t index) const {
+  return hash_property(certificates_.at(index).get(), CERT_SHA1_HASH_PROP_ID);
+}
+
 std::optional<std::size_t> CryptStore::find_by_sha1(std::string_view sha1) const {
   for (std::size_t i = 0; i < certificates_.size(); ++i) {
     if (hash_property(certificates_[i].get(), CERT_SHA1_HASH_PROP_ID) == sha1) return i;
@@ -424,26 +429,57 @@ class CryptTransaction final : public repair::Transaction {
       }
       return make_error(cause.code, cause.message + "; the store was rolled back");
     };
-    std::size_t writes = 0;
+    // The old bytes (or absence) of every property the transaction touches, read before the
+    // first write; with a journal they are on disk before it too, so a crash mid-commit can be
+    // undone on the next start (recover_journal).
+    std::vector<JournalEntry> before;
     for (const auto& change : changes_) {
-      if (fail_after && writes == *fail_after) {
-        return roll_back(repair::Error{
-            ErrorCode::kInternal,
-            "injected write failure after " + std::to_string(writes) + " change(s)", std::nullopt});
-      }
       auto old = store_.property(change.index, change.id);
-      if (!old) return roll_back(old.error());
-      undo.push_back(Change{change.index, change.id, std::move(*old)});
-      if (auto ok = store_.write_property(change.index, change.id, change.value); !ok) {
-        return roll_back(ok.error());
-      }
-      ++writes;
+      if (!old) return old.error();
+      before.push_back(JournalEntry{store_.sha1_at(change.index), change.id, std::move(*old)});
     }
-    if (auto ok = store_.flush(); !ok) return roll_back(ok.error());
-    return {};
+    if (!store_.journal_path_.empty()) {
+      if (auto ok = write_journal(store_.journal_path_, store_.identity_, before); !ok) {
+        return make_error(ok.error().code, ok.error().message + "; nothing was changed");
+      }
+    }
+    std::size_t writes = 0;
+    for (std::size_t i = 0; i < changes_.size(); ++i) {
+      const auto& change = changes_[i];
+      if (fail_after && writes == *fail_after) {
+        return finish(roll_back(
+            repair::Error{ErrorCode::kInternal,
+                          "injected write failure after " + std::to_string(writes) + " change(s)",
+                          std::nullopt}));
+      }
+      undo.push_back(Change{change.index, change.id, before[i].value});
+      if (auto ok = store_.write_property(change.index, change.id, change.value); !ok) {
+        return finish(roll_back(ok.error()));
+      }
+      // Each write is committed at once, as Windows persists a property change.
+      if (auto ok = store_.flush(); !ok) return finish(roll_back(ok.error()));
+      ++writes;
+      if (store_.terminate_after_writes_ && writes == *store_.terminate_after_writes_) {
+        // Test seam (certbed.exe's CERTBED_TEST_TERMINATE_AFTER_WRITES): the process is killed
+        // mid-commit, with the journal on disk and the store partly changed.
+        TerminateProcess(GetCurrentProcess(), 99);
+      }
+    }
+    return finish({});
   }
 
  private:
+  // The journal is removed once the store is consistent again: committed, or rolled back
+  // without a failed restore. A failed restore keeps it for the next start.
+  Status finish(Status result) {
+    const bool consistent =
+        result.ok() || result.error().message.find("restoring failed too") == std::string::npos;
+    if (!store_.journal_path_.empty() && consistent) {
+      if (auto ok = remove_journal(store_.journal_path_); !ok && result.ok()) return ok;
+    }
+    return result;
+  }
+
   struct Change {
     std::size_t index;
     PropertyId id;

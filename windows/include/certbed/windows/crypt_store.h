@@ -47,6 +47,11 @@ class CryptStore final : public repair::Store {
   // Makes the next commit fail after `writes` property writes, for the contract suite; the
   // transaction must then restore every property it wrote.
   void fail_next_commit_after(std::size_t writes) { fail_after_ = writes; }
+  // With a path, every commit first writes the old bytes of each property it touches there
+  // (journal.h) and removes the file once the store is consistent again.
+  void set_journal(std::string path) { journal_path_ = std::move(path); }
+  // Test seam: the process terminates itself after `writes` committed writes, mid-commit.
+  void terminate_after_writes(std::size_t writes) { terminate_after_writes_ = writes; }
   // Whether key containers are looked for (a memory store of fixtures has none to find).
   void set_key_containers_visible(bool visible) { containers_visible_ = visible; }
 
@@ -61,13 +66,15 @@ class CryptStore final : public repair::Store {
   // Sets (value) or deletes (nullopt) property `id` of certificate `index`.
   repair::Status write_property(std::size_t index, repair::PropertyId id,
                                 const std::optional<repair::Bytes>& value);
+  // The SHA-1 thumbprint of certificate `index`, lower-case hex.
+  std::string sha1_at(std::size_t index) const;
+  // Commits a system store's changes to where it keeps them (CERT_STORE_CTRL_COMMIT).
+  repair::Status flush();
 
  private:
   friend class CryptTransaction;
   CryptStore(UniqueCertStore store, repair::StoreIdentity identity, std::string description);
   repair::Status reload();
-  // Commits a system store's changes to where it keeps them (CERT_STORE_CTRL_COMMIT).
-  repair::Status flush();
 
   UniqueCertStore store_;
   repair::StoreIdentity identity_;
@@ -76,6 +83,8 @@ class CryptStore final : public repair::Store {
   std::optional<std::size_t> fail_after_;
   bool containers_visible_ = true;
   bool persistent_ = false;  // a system store, not a memory one
+  std::string journal_path_;
+  std::optional<std::size_t> terminate_after_writes_;
 };
 
 // "CERT_SYSTEM_STORE_LOCAL_MACHINE" etc.; nullopt for a location crypt32 has no flag for.
