@@ -88,6 +88,7 @@ def main():
               "and writes no second backup, since nothing changes")
 
         kill_mid_commit(certbed_exe, seed_store, prefix, work, der, renewed)
+        plan_and_apply(certbed_exe, seed_store, prefix, work, der)
     sys.exit(1 if failures else 0)
 
 
@@ -120,6 +121,29 @@ def kill_mid_commit(certbed_exe, seed_store, prefix, work, der, renewed):
           f"the next start undoes the write: both certificates have KeySpec 2 again ({count}; "
           f"{err.strip()})")
     check(not list(backups.glob("*.journal")), "and removes the journal")
+
+
+def plan_and_apply(certbed_exe, seed_store, prefix, work, der):
+    store = "certbed-plan"
+    code, _, err = wine_env.run_wine([seed_store, store, wine_env.windows_path(der)], prefix, work)
+    check(code == 0, f"seed_store.exe put the seed CA certificate in {store}")
+    code, out, err = certbed_exe("plan", "--live", "--store", store, "-o", "plan1")
+    plan = work / "plan1"
+    check(code == 0 and (plan / "plan.json").is_file(),
+          f"plan --live wrote a plan folder (exit {code}: {err.strip()})")
+    infs = sorted(plan.glob("*.inf"))
+    check(len(infs) == 1, f"with one INF for the CA certificate ({infs})")
+    cmd = (plan / "repair.cmd").read_text(encoding="utf-8", errors="replace") \
+        if (plan / "repair.cmd").is_file() else ""
+    check(f'-repairstore "{store}"' in cmd, "whose repair.cmd targets the live store by name")
+    code, out, err = certbed_exe("plan", "--live", "--store", store, "-o", "plan1")
+    check(code == 2 and "not empty" in err, "plan --live refuses a folder that is not empty")
+    code, out, err = certbed_exe("apply", "--live", "plan1", "--backup-dir", ".")
+    check("applied 1 change(s)" in out and not list(work.glob("*.journal")),
+          f"apply --live applies the plan's one change and leaves no journal (exit {code}: "
+          f"{out.strip()[-300:]} {err.strip()})")
+    count, _ = keyspec2_count(certbed_exe, store, ".")
+    check(count == 0, f"after apply --live no certificate has KeySpec 2 ({count})")
 
 
 if __name__ == "__main__":

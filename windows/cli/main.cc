@@ -3,6 +3,8 @@
 // build here.
 //   certbed diagnose --live [--store NAME] [--location L] [--json]
 //   certbed repairstore --live STORE CERTIDLIST [INF] [--location L] [--backup-dir DIR]
+//   certbed plan --live -o DIR [--store NAME] [--location L]
+//   certbed apply --live DIR [--backup-dir DIR]
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -16,8 +18,11 @@
 #include <optional>
 #include <string>
 
+#include "certbed/repair/apply/apply_plan.h"
 #include "certbed/repair/apply/repair_store.h"
 #include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/formats/plan/plan_file.h"
+#include "certbed/repair/planner/repair_plan.h"
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/windows/crypt_store.h"
 #include "certbed/windows/journal.h"
@@ -47,8 +52,9 @@ repair::Result<repair::StoreLocation> parse_location(const std::string& text) {
       "--location " + text + ": expected LocalMachine, CurrentUser or LocalMachineEnterprise");
 }
 
-// The INF's bytes, read whole through its wide-character path; at most kMaxInfBytes.
-repair::Result<std::string> read_inf(const std::string& path) {
+// A file's bytes, read whole through its wide-character path; at most kMaxInfBytes (an INF, a
+// plan.json).
+repair::Result<std::string> read_small_file(const std::string& path) {
   auto wide = to_wide(path);
   if (!wide) return repair::make_error(repair::ErrorCode::kInvalidArgument, path + ": not UTF-8");
   std::ifstream in(std::filesystem::path(*wide), std::ios::binary);
@@ -58,7 +64,7 @@ repair::Result<std::string> read_inf(const std::string& path) {
   bytes.resize(static_cast<std::size_t>(in.gcount()));
   if (bytes.size() > kMaxInfBytes) {
     return repair::make_error(repair::ErrorCode::kInvalidArgument,
-                              path + ": larger than 1 MiB, which no property INF is");
+                              path + ": larger than 1 MiB, which no INF or plan.json is");
   }
   return bytes;
 }
@@ -141,7 +147,7 @@ int repairstore_live(const std::string& store_name, const std::string& cert_ids,
                      const std::string& backup_dir) {
   std::optional<repair::PropertyInf> inf;
   if (inf_path) {
-    auto bytes = read_inf(*inf_path);
+    auto bytes = read_small_file(*inf_path);
     if (!bytes) return report(bytes.error());
     auto parsed = repair::parse_property_inf(*bytes, *inf_path);
     if (!parsed) return report(parsed.error());
@@ -173,6 +179,128 @@ int repairstore_live(const std::string& store_name, const std::string& cert_ids,
   std::cout << fmt::format("certbed: backed up {} to {}; applied {} change(s)\n",
                            store->description(), *backup, staged->changes.size());
   return kExitOk;
+}
+
+repair::Status write_whole_file(const std::wstring& path, const std::string& content) {
+  HANDLE file = CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                            FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    return repair::make_error(repair::ErrorCode::kIo, to_utf8(path) + ": cannot create the file: " +
+                                                          error_message(GetLastError()));
+  }
+  DWORD written = 0;
+  const bool ok =
+      WriteFile(file, content.data(), static_cast<DWORD>(content.size()), &written, nullptr) &&
+      written == content.size() && FlushFileBuffers(file);
+  CloseHandle(file);
+  if (!ok) return repair::make_error(repair::ErrorCode::kIo, to_utf8(path) + ": write failed");
+  return {};
+}
+
+// The plan folder is written whole: into a new sibling folder, then moved to `dir`, which must
+// not exist yet (or be empty), so a plan is never mixed with other files.
+repair::Status write_plan_folder(const std::string& dir,
+                                 const std::vector<std::pair<std::string, std::string>>& files) {
+  auto wide = to_wide(dir);
+  if (!wide || dir.empty()) {
+    return repair::make_error(repair::ErrorCode::kInvalidArgument, "-o: not a folder name");
+  }
+  std::error_code ec;
+  const std::filesystem::path target(*wide);
+  if (std::filesystem::exists(target, ec) && !std::filesystem::is_empty(target, ec)) {
+    return repair::make_error(repair::ErrorCode::kConflict,
+                              dir + ": not empty; give a new or empty folder (nothing written)");
+  }
+  const std::wstring partial = *wide + L".partial-" + std::to_wstring(GetCurrentProcessId());
+  if (!CreateDirectoryW(partial.c_str(), nullptr)) {
+    return repair::make_error(repair::ErrorCode::kIo, dir + ": cannot create a folder beside it");
+  }
+  for (const auto& [name, content] : files) {
+    if (auto ok = write_whole_file(partial + L"\\" + *to_wide(name), content); !ok) {
+      std::filesystem::remove_all(partial, ec);
+      return ok;
+    }
+  }
+  if (std::filesystem::exists(target, ec)) RemoveDirectoryW(wide->c_str());
+  if (!MoveFileExW(partial.c_str(), wide->c_str(), MOVEFILE_WRITE_THROUGH)) {
+    std::filesystem::remove_all(partial, ec);
+    return repair::make_error(repair::ErrorCode::kIo, dir + ": cannot move the plan in place: " +
+                                                          error_message(GetLastError()));
+  }
+  return {};
+}
+
+int plan_live(const std::string& store_name, repair::StoreLocation location,
+              const std::string& dir) {
+  auto store = CryptStore::open_system(location, store_name);
+  if (!store) return report(store.error());
+  const auto findings = repair::diagnose(*store);
+  repair::PlanOptions options;
+  options.store = store->identity();
+  options.checked = repair::coverage_lines(repair::diagnosis_coverage(*store));
+  auto plan = repair::make_repair_plan(findings, options);
+  if (!plan) return report(plan.error());
+  auto cmd_script = repair::render_cmd_script(*plan);
+  auto ps_script = repair::render_powershell_script(*plan);
+  if (!cmd_script) return report(cmd_script.error());
+  if (!ps_script) return report(ps_script.error());
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"repair.cmd", *cmd_script},
+      {"repair.ps1", "\xEF\xBB\xBF" + *ps_script},  // BOM: Windows PowerShell reads UTF-8
+      {"plan.json", repair::write_plan_file(repair::plan_file_of(*plan))},
+      {"summary.txt", repair::render_plan_summary(*plan)}};
+  for (const auto& inf : plan->infs) files.emplace_back(inf.file_name, inf.content);
+  if (auto ok = write_plan_folder(dir, files); !ok) return report(ok.error());
+  std::cout << repair::render_plan_summary(*plan);
+  std::cout << fmt::format("\nwrote {} file(s) to {}\n", files.size(), dir);
+  return kExitOk;
+}
+
+int apply_live(const std::string& dir, const std::string& backup_dir) {
+  const auto in_dir = [&](const std::string& name) { return dir + "\\" + name; };
+  auto text = read_small_file(in_dir("plan.json"));
+  if (!text) return report(text.error());
+  auto plan = repair::read_plan_file(*text, in_dir("plan.json"));
+  if (!plan) return report(plan.error());
+  if (plan->store_name.empty()) {
+    return report(repair::make_error(repair::ErrorCode::kInvalidArgument,
+                                     in_dir("plan.json") + ": the plan names no store"));
+  }
+  auto steps = repair::apply_steps_of(
+      plan->steps, [&](const std::string& name) -> repair::Result<repair::PropertyInf> {
+        auto bytes = read_small_file(in_dir(name));
+        if (!bytes) return bytes.error();
+        return repair::parse_property_inf(*bytes, in_dir(name));
+      });
+  if (!steps) return report(steps.error());
+  auto store = CryptStore::open_system(plan->location, plan->store_name);
+  if (!store) return report(store.error());
+  std::optional<std::string> backup;
+  auto result =
+      repair::apply_repair_steps(*store, *steps, plan->findings, {}, [&]() -> repair::Status {
+        auto saved = back_up(*store, plan->store_name, backup_dir);
+        if (!saved) return saved.error();
+        backup = *saved;
+        store->set_journal(*saved + ".journal");
+        return {};
+      });
+  if (!result) {
+    std::cerr << "certbed: nothing was changed\n";
+    return report(result.error());
+  }
+  for (const auto& line : result->transcript) std::cout << line << "\n";
+  std::cout << fmt::format("certbed: backed up {} to {}; applied {} change(s)\n",
+                           store->description(), backup.value_or("(nothing)"),
+                           result->changes.size());
+  for (const auto& f : result->still_open) {
+    std::cout << fmt::format("NOT FIXED: [{}] {} {}\n", repair::severity_name(f.severity), f.rule,
+                             f.sha1);
+  }
+  for (const auto& f : result->remaining) {
+    std::cout << fmt::format("remaining: [{}] {} {}\n", repair::severity_name(f.severity), f.rule,
+                             f.sha1);
+  }
+  return result->fixed ? kExitOk : kExitFindings;
 }
 
 }  // namespace
@@ -233,6 +361,34 @@ int main(int argc, char** argv) {
     exit_code = location
                     ? windows::repairstore_live(repair_store, cert_ids, inf, *location, backup_dir)
                     : windows::report(location.error());
+  });
+
+  auto* plan_cmd = app.add_subcommand("plan", "Write a repair plan for a live store");
+  bool plan_live = false;
+  std::string plan_store = "My", plan_location = "LocalMachine", plan_dir;
+  plan_cmd->add_flag("--live", plan_live, "Plan for the live store")->required();
+  plan_cmd->add_option("-o,--output", plan_dir, "New or empty folder for the plan")->required();
+  plan_cmd->add_option("--store", plan_store, "Store name (My, Root, CA, ...)");
+  plan_cmd->add_option("--location", plan_location,
+                       "LocalMachine, CurrentUser or LocalMachineEnterprise");
+  plan_cmd->callback([&] {
+    auto location = windows::parse_location(plan_location);
+    exit_code = location ? windows::plan_live(plan_store, *location, plan_dir)
+                         : windows::report(location.error());
+  });
+
+  auto* apply_cmd = app.add_subcommand(
+      "apply", "Apply a plan folder to the live store it names, after a backup, all or nothing");
+  bool apply_live = false;
+  std::string apply_dir, apply_backups = ".";
+  apply_cmd->add_flag("--live", apply_live, "Change the live store")->required();
+  apply_cmd->add_option("DIR", apply_dir, "Plan folder written by certbed plan")->required();
+  apply_cmd->add_option("--backup-dir", apply_backups,
+                        "Folder for the .sst backup and the commit's journal");
+  apply_cmd->callback([&] {
+    exit_code = windows::recover_cut_short_commits(apply_backups)
+                    ? windows::apply_live(apply_dir, apply_backups)
+                    : 2;
   });
 
   try {
