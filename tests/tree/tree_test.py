@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The tree keeps the shape the README's layout section describes.
 
-Checks, over repair/, platform/, emulator/ and cli/: every folder holding sources or public headers is
+Checks, over repair/, platform/, emulator/, cli/ and windows/: every folder holding sources or public headers is
 named in the README's layout block and every folder the block names exists; no source file is
 longer than 600 lines; every source file opens with a comment line saying what it is for;
 repair/ includes no OpenSSL, protobuf or Windows header, and its public headers include only the
@@ -31,7 +31,7 @@ for line in block.splitlines():
     stack = stack[:depth] + [m.group(2).rstrip("/")]
     named.add("/".join(stack))
 
-modules = ["repair", "platform", "emulator", "cli"]
+modules = ["repair", "platform", "emulator", "cli", "windows"]
 
 
 def concern(folder):

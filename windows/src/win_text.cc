@@ -1,3 +1,4 @@
+// UTF-8 <-> UTF-16 through MultiByteToWideChar / WideCharToMultiByte, and FormatMessageW text.
 #include "certbed/windows/win_text.h"
 
 namespace certbed::windows {
