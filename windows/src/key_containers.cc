@@ -2,9 +2,12 @@
 // Storage Provider (NCryptEnumKeys, machine and user key sets) and CryptoAPI containers in the
 // Microsoft RSA CSPs (CryptGetProvParam PP_ENUMCONTAINERS). Each key's public key id is the
 // SHA-1 of the subjectPublicKey bits CryptExportPublicKeyInfo gives, as certificates report it.
+#include <algorithm>
 #include <array>
+#include <optional>
 
 #include "certbed/repair/model/bytes.h"
+#include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/windows/crypt_store.h"
 #include "certbed/windows/win_text.h"
@@ -142,6 +145,56 @@ bool add_csp_containers(std::vector<repair::KeyContainerFacts>& out) {
   return any;
 }
 
+// The container a certificate's property 2 names, opened by name: enumeration does not list
+// every container (Wine's rsaenh lists none: PP_ENUMCONTAINERS ends at once; on Windows a
+// container whose file the caller may not list is still opened by name). nullopt when it
+// cannot be opened.
+std::optional<repair::KeyContainerFacts> named_container(const repair::KeyProvInfo& link) {
+  auto provider_name = to_wide(link.provider);
+  auto container_name = to_wide(link.container);
+  if (!provider_name || !container_name || link.container.empty()) return std::nullopt;
+  const bool machine = link.machine_keyset();
+  repair::KeyContainerFacts c;
+  c.provider = link.provider;
+  c.provider_type = link.provider_type;
+  c.container = link.container;
+  c.scope = machine ? repair::KeyScope::kMachine : repair::KeyScope::kUser;
+  if (link.is_ksp()) {
+    NCryptHandle provider;
+    if (NCryptOpenStorageProvider(provider.out(), provider_name->c_str(), 0) != ERROR_SUCCESS) {
+      return std::nullopt;
+    }
+    NCryptHandle key;
+    const DWORD flags = (machine ? NCRYPT_MACHINE_KEY_FLAG : 0) | NCRYPT_SILENT_FLAG;
+    if (NCryptOpenKey(provider.get(), key.out(), container_name->c_str(), 0, flags) !=
+        ERROR_SUCCESS) {
+      return std::nullopt;
+    }
+    c.unique_container = ncrypt_string_property(key.get(), NCRYPT_UNIQUE_NAME_PROPERTY);
+    repair::KeyFacts k;
+    k.key_spec = wc::AT_NONE;
+    k.public_key_id = key_id_of(key.get(), CERT_NCRYPT_KEY_SPEC);
+    c.keys.push_back(std::move(k));
+    return c;
+  }
+  CryptProvider container;
+  if (!CryptAcquireContextW(container.out(), container_name->c_str(), provider_name->c_str(),
+                            link.provider_type,
+                            CRYPT_SILENT | (machine ? CRYPT_MACHINE_KEYSET : 0))) {
+    return std::nullopt;
+  }
+  for (const DWORD spec : {DWORD{AT_KEYEXCHANGE}, DWORD{AT_SIGNATURE}}) {
+    CryptKey key;
+    if (!CryptGetUserKey(container.get(), spec, key.out())) continue;
+    repair::KeyFacts k;
+    k.key_spec = spec;
+    k.algorithm = "RSA";
+    k.public_key_id = key_id_of(container.get(), spec);
+    c.keys.push_back(std::move(k));
+  }
+  return c;
+}
+
 }  // namespace
 
 std::vector<repair::KeyContainerFacts> CryptStore::key_containers() const {
@@ -149,6 +202,19 @@ std::vector<repair::KeyContainerFacts> CryptStore::key_containers() const {
   if (!containers_visible_) return out;
   add_ksp_keys(out);
   add_csp_containers(out);
+  const auto listed = [&](const repair::KeyProvInfo& link) {
+    return std::any_of(out.begin(), out.end(), [&](const repair::KeyContainerFacts& c) {
+      return repair::to_lower_ascii(c.provider) == repair::to_lower_ascii(link.provider) &&
+             repair::to_lower_ascii(c.container) == repair::to_lower_ascii(link.container);
+    });
+  };
+  for (std::size_t i = 0; i < size(); ++i) {
+    auto value = property(i, static_cast<repair::PropertyId>(CERT_KEY_PROV_INFO_PROP_ID));
+    if (!value || !value->has_value()) continue;
+    auto link = repair::decode_key_prov_info(**value);
+    if (!link || listed(*link)) continue;
+    if (auto c = named_container(*link)) out.push_back(std::move(*c));
+  }
   return out;
 }
 

@@ -145,5 +145,77 @@ TEST_F(LiveStore, AFailureMidCommitLeavesThePersistedPropertiesAsTheyWere) {
   EXPECT_EQ(key_spec_of(*reopened), 2u);
 }
 
+// A CSP key made in the prefix (Wine's rsaenh keeps CryptoAPI keys, unlike NCrypt ones) and a
+// self-signed certificate for it: key_containers() must find the container with the
+// certificate's public key id, so the key rules see the key as there.
+TEST_F(LiveStore, ACspKeyMadeHereIsAContainerHoldingTheCertificatesKey) {
+  const std::wstring container = to_wide(name_).value();
+  // Removes the keyset when the test ends (after the provider handle below is released), and
+  // first any a previous run of this test left under the same name.
+  struct DeleteKeyset {
+    std::wstring name;
+    void operator()() const {
+      HCRYPTPROV gone = 0;
+      CryptAcquireContextW(&gone, name.c_str(), MS_ENHANCED_PROV_W, PROV_RSA_FULL,
+                           CRYPT_DELETEKEYSET | CRYPT_MACHINE_KEYSET);
+    }
+    ~DeleteKeyset() { (*this)(); }
+  } cleanup{container};
+  cleanup();
+  CryptProvider provider;
+  ASSERT_TRUE(CryptAcquireContextW(provider.out(), container.c_str(), MS_ENHANCED_PROV_W,
+                                   PROV_RSA_FULL, CRYPT_NEWKEYSET | CRYPT_MACHINE_KEYSET))
+      << GetLastError();
+  CryptKey key;
+  ASSERT_TRUE(CryptGenKey(provider.get(), AT_KEYEXCHANGE, (2048u << 16), key.out()));
+  BYTE name_bytes[256];
+  DWORD name_size = sizeof name_bytes;
+  ASSERT_TRUE(CertStrToNameW(X509_ASN_ENCODING, L"CN=certbed live CSP", CERT_X500_NAME_STR, nullptr,
+                             name_bytes, &name_size, nullptr));
+  CERT_NAME_BLOB subject{name_size, name_bytes};
+  // Without a CRYPT_KEY_PROV_INFO it would sign with the AT_SIGNATURE key, which is not there.
+  CRYPT_KEY_PROV_INFO key_info{};
+  key_info.pwszContainerName = const_cast<wchar_t*>(container.c_str());
+  key_info.pwszProvName = const_cast<wchar_t*>(MS_ENHANCED_PROV_W);
+  key_info.dwProvType = PROV_RSA_FULL;
+  key_info.dwFlags = CRYPT_MACHINE_KEYSET;
+  key_info.dwKeySpec = AT_KEYEXCHANGE;
+  UniqueCertContext certificate(CertCreateSelfSignCertificate(
+      provider.get(), &subject, 0, &key_info, nullptr, nullptr, nullptr, nullptr));
+  ASSERT_TRUE(certificate) << GetLastError();
+  // rsaenh keeps a new key when its container's handle is released, as a finished enrollment
+  // releases it.
+  key.reset();
+  provider.reset();
+  const repair::KeyProvInfo link{
+      name_, MS_ENHANCED_PROV_A, PROV_RSA_FULL, CRYPT_MACHINE_KEYSET, AT_KEYEXCHANGE, {}};
+  {
+    auto store = open(/*create=*/true);
+    ASSERT_TRUE(store.ok()) << store.error().to_string();
+    const repair::Bytes der(certificate->pbCertEncoded,
+                            certificate->pbCertEncoded + certificate->cbCertEncoded);
+    auto added = store->add_encoded(
+        der, {repair::PropertyEntry{kKeyProvInfoId, repair::encode_key_prov_info(link).value()}});
+    ASSERT_TRUE(added.ok()) << added.error().to_string();
+  }
+  auto store = open();
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  ASSERT_TRUE(store->knows_key_containers());
+  const auto facts = store->certificate(0);
+  const auto containers = store->key_containers();
+  const auto found = std::find_if(containers.begin(), containers.end(), [&](const auto& c) {
+    return c.container == name_ && c.provider == MS_ENHANCED_PROV_A;
+  });
+  ASSERT_NE(found, containers.end());
+  EXPECT_EQ(found->scope, repair::KeyScope::kMachine);
+  const auto* k = found->find_key(AT_KEYEXCHANGE);
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->public_key_id, facts.public_key_id);
+  EXPECT_FALSE(facts.public_key_id.empty());
+  // The key is there and matches: neither key rule has anything to say about it.
+  EXPECT_FALSE(has_finding(*store, "missing-keyset"));
+  EXPECT_FALSE(has_finding(*store, "key-does-not-match"));
+}
+
 }  // namespace
 }  // namespace certbed::windows

@@ -105,11 +105,16 @@ class CryptKey {
   CryptKey() = default;
   CryptKey(const CryptKey&) = delete;
   CryptKey& operator=(const CryptKey&) = delete;
-  ~CryptKey() {
-    if (handle_ != 0) CryptDestroyKey(handle_);
-  }
+  ~CryptKey() { reset(); }
   HCRYPTKEY get() const { return handle_; }
-  HCRYPTKEY* out() { return &handle_; }
+  HCRYPTKEY* out() {
+    reset();
+    return &handle_;
+  }
+  void reset() {
+    if (handle_ != 0) CryptDestroyKey(handle_);
+    handle_ = 0;
+  }
 
  private:
   HCRYPTKEY handle_ = 0;
