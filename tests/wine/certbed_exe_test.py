@@ -49,6 +49,10 @@ def main():
         code, out, _ = certbed_exe("--help")
         check(code == 0 and "diagnose" in out and "repairstore" in out,
               "certbed.exe --help lists diagnose and repairstore")
+        # Arguments arrive as UTF-16 (wmain) and reach the engine as UTF-8.
+        code, _, err = certbed_exe("diagnose", "--live", "--store", "Müller-東京")
+        check(code == 2 and "LocalMachine\\Müller-東京" in err,
+              f"a store that does not exist is an input error naming it intact ({err.strip()})")
         code, _, err = wine_env.run_wine([seed_store, STORE, wine_env.windows_path(der)], prefix,
                                          work)
         check(code == 0, "seed_store.exe put the seed CA certificate in LocalMachine\\" + STORE +

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "certbed/repair/apply/apply_plan.h"
 #include "certbed/repair/apply/repair_store.h"
@@ -306,8 +307,14 @@ int apply_live(const std::string& dir, const std::string& backup_dir) {
 }  // namespace
 }  // namespace certbed::windows
 
-int main(int argc, char** argv) {
+// wmain (-municode): the arguments arrive as UTF-16 and are handed to CLI11 as UTF-8, so store
+// names, paths and CertIDs outside the ANSI code page arrive intact.
+int wmain(int argc, wchar_t** wargv) {
   using namespace certbed;
+  std::vector<std::string> utf8_args;
+  for (int i = 0; i < argc; ++i) utf8_args.push_back(windows::to_utf8(wargv[i]));
+  std::vector<const char*> argv;
+  for (const auto& a : utf8_args) argv.push_back(a.c_str());
   CLI::App app{"certbed: diagnose and repair certificates' private-key metadata (live stores)"};
   app.require_subcommand(1);
   int exit_code = 0;
@@ -392,7 +399,7 @@ int main(int argc, char** argv) {
   });
 
   try {
-    app.parse(argc, argv);
+    app.parse(argc, argv.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
