@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "certbed/repair/apply/repair_store.h"
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/windows/crypt_store.h"
+#include "certbed/windows/journal.h"
 #include "certbed/windows/win_text.h"
 #include "contract_fixture.h"
 
@@ -143,6 +146,61 @@ TEST_F(LiveStore, AFailureMidCommitLeavesThePersistedPropertiesAsTheyWere) {
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ(reopened->certificate(0).properties, before);
   EXPECT_EQ(key_spec_of(*reopened), 2u);
+}
+
+TEST_F(LiveStore, AJournalThatDoesNotParseOrNamesAMissingCertificateIsAnErrorAndIsKept) {
+  add_seed_ca();
+  const std::string path = name_ + ".journal";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "{not json";
+  }
+  auto garbage = recover_journal(path);
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_NE(garbage.error().message.find("not a certbed live journal"), std::string::npos)
+      << garbage.error().message;
+  EXPECT_TRUE(std::filesystem::exists(path));
+  const repair::StoreIdentity identity{name_, StoreLocation::kLocalMachine, "", ""};
+  ASSERT_TRUE(
+      write_journal(path, identity, {JournalEntry{std::string(40, 'e'), kKeyProvInfoId, {}}}).ok());
+  auto missing = recover_journal(path);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("no longer in the store"), std::string::npos)
+      << missing.error().message;
+  EXPECT_TRUE(std::filesystem::exists(path));
+  std::filesystem::remove(path);
+  EXPECT_FALSE(recover_journal(path).value().has_value());  // no journal: nothing to do
+}
+
+TEST_F(LiveStore, AJournalPutsBackEveryPropertyItRecordsAndIsRemoved) {
+  add_seed_ca();
+  const std::string path = name_ + ".journal";
+  const auto original = repair::encode_key_prov_info(*seed_ca().key_prov_info).value();
+  const repair::StoreIdentity identity{name_, StoreLocation::kLocalMachine, "", ""};
+  // What a commit cut short after its writes leaves: the journal, and the changed store.
+  ASSERT_TRUE(write_journal(path, identity,
+                            {JournalEntry{seed_ca().sha1, kKeyProvInfoId, original},
+                             JournalEntry{seed_ca().sha1, kFriendlyNameId, std::nullopt}})
+                  .ok());
+  {
+    auto store = open();
+    ASSERT_TRUE(store.ok());
+    auto fixed = *seed_ca().key_prov_info;
+    fixed.key_spec = 0;
+    ASSERT_TRUE(
+        store->write_property(0, kKeyProvInfoId, repair::encode_key_prov_info(fixed).value()).ok());
+    ASSERT_TRUE(store->write_property(0, kFriendlyNameId, repair::Bytes{'x', 0, 0, 0}).ok());
+    ASSERT_TRUE(store->flush().ok());
+  }
+  auto restored = recover_journal(path);
+  ASSERT_TRUE(restored.ok()) << restored.error().to_string();
+  ASSERT_TRUE(restored->has_value());
+  EXPECT_EQ((*restored)->size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  auto store = open();
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(key_spec_of(*store), 2u);
+  EXPECT_FALSE(store->certificate(0).properties.contains(kFriendlyNameId));
 }
 
 // A CSP key made in the prefix (Wine's rsaenh keeps CryptoAPI keys, unlike NCrypt ones) and a
