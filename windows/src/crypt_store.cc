@@ -11,6 +11,7 @@
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/property_id.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "certbed/repair/store/staged_change.h"
 #include "certbed/windows/journal.h"
 #include "certbed/windows/win_text.h"
 
@@ -197,6 +198,11 @@ Status CryptStore::reload() {
   while ((context = CertEnumCertificatesInStore(store_.get(), context)) != nullptr) {
     certificates_.push_back(duplicate(context));
   }
+  // Lookups by thumbprint are the engine's most frequent call; crypt32 hashes on each ask.
+  sha1s_.clear();
+  for (const auto& certificate : certificates_) {
+    sha1s_.push_back(hash_property(certificate.get(), CERT_SHA1_HASH_PROP_ID));
+  }
   return {};
 }
 
@@ -298,12 +304,14 @@ Status CryptStore::write_property(std::size_t index, PropertyId id,
     if (current && !current->has_value()) return {};
     SetLastError(0);
     if (!CertSetCertificateContextProperty(context, number, 0, nullptr)) return last_error(what);
+    refresh_sha1(index, number);
     return {};
   }
   if (id != kKeyProvInfoId) {
     CRYPT_DATA_BLOB blob{static_cast<DWORD>(value->size()), const_cast<BYTE*>(value->data())};
     SetLastError(0);
     if (!CertSetCertificateContextProperty(context, number, 0, &blob)) return last_error(what);
+    refresh_sha1(index, number);
     return {};
   }
   // Property 2 is set from a CRYPT_KEY_PROV_INFO; crypt32 serializes it itself.
@@ -356,15 +364,19 @@ Status CryptStore::flush() {
   return {};
 }
 
-std::string CryptStore::sha1_at(std::size_t index) const {
-  return hash_property(certificates_.at(index).get(), CERT_SHA1_HASH_PROP_ID);
+std::string CryptStore::sha1_at(std::size_t index) const { return sha1s_.at(index); }
+
+// Setting or deleting property 3 changes what crypt32 reports as the thumbprint.
+void CryptStore::refresh_sha1(std::size_t index, DWORD written_id) {
+  if (written_id == CERT_SHA1_HASH_PROP_ID) {
+    sha1s_.at(index) = hash_property(certificates_.at(index).get(), CERT_SHA1_HASH_PROP_ID);
+  }
 }
 
 std::optional<std::size_t> CryptStore::find_by_sha1(std::string_view sha1) const {
-  for (std::size_t i = 0; i < certificates_.size(); ++i) {
-    if (hash_property(certificates_[i].get(), CERT_SHA1_HASH_PROP_ID) == sha1) return i;
-  }
-  return std::nullopt;
+  auto it = std::find(sha1s_.begin(), sha1s_.end(), sha1);
+  if (it == sha1s_.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - sha1s_.begin());
 }
 
 std::vector<std::size_t> CryptStore::find_by_serial(std::string_view serial) const {
@@ -388,9 +400,7 @@ class CryptTransaction final : public repair::Transaction {
   Status set_property(std::string_view sha1, PropertyId id, Bytes value) override {
     auto index = check(sha1, id);
     if (!index) return index.error();
-    if (id == kKeyProvInfoId) {
-      if (auto decoded = repair::decode_key_prov_info(value); !decoded) return decoded.error();
-    }
+    if (auto ok = repair::check_staged_value(id, value); !ok) return ok.error();
     changes_.push_back(Change{*index, id, std::move(value)});
     return {};
   }
@@ -488,11 +498,7 @@ class CryptTransaction final : public repair::Transaction {
 
   Result<std::size_t> check(std::string_view sha1, PropertyId id) const {
     if (finished_) return make_error(ErrorCode::kInvalidArgument, "transaction already finished");
-    if (!repair::is_settable_property_id(repair::to_number(id))) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "property id " + std::to_string(repair::to_number(id)) +
-                            " cannot be set (valid ids are 1..65535 except 32..35)");
-    }
+    if (auto ok = repair::check_staged_property(id); !ok) return ok.error();
     auto index = store_.find_by_sha1(sha1);
     if (!index) {
       return make_error(ErrorCode::kNotFound, "no certificate with SHA-1 " + std::string(sha1) +

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "certbed/repair/store/store_identity.h"
 #include "certbed/windows/crypt_store.h"
 #include "certbed/windows/win_text.h"
 
@@ -85,11 +86,7 @@ repair::Result<std::optional<std::vector<std::string>>> recover_journal(const st
       !doc["location"].is_string() || !doc["changes"].is_array()) {
     return bad("not a certbed live journal");
   }
-  std::optional<repair::StoreLocation> location;
-  for (auto l : {repair::StoreLocation::kLocalMachine, repair::StoreLocation::kCurrentUser,
-                 repair::StoreLocation::kLocalMachineEnterprise}) {
-    if (repair::location_name(l) == doc["location"].get<std::string>()) location = l;
-  }
+  auto location = repair::parse_store_location(doc["location"].get<std::string>());
   if (!location) return bad("unknown location");
   auto store = CryptStore::open_system(*location, doc["store"].get<std::string>());
   if (!store) return bad(store.error().message);

@@ -1,7 +1,7 @@
 // repair::Store over one store of an emulated Machine, with all-or-nothing transactions.
 #include "certbed/emulator/machine/emulated_store.h"
 
-#include "certbed/repair/model/key_prov_info.h"
+#include "certbed/repair/store/staged_change.h"
 
 namespace certbed::emulator {
 
@@ -18,11 +18,7 @@ class EmulatedTransaction final : public repair::Transaction {
   Status set_property(std::string_view sha1, PropertyId id, Bytes value) override {
     auto index = check(sha1, id);
     if (!index) return index.error();
-    if (id == PropertyId::CERT_KEY_PROV_INFO_PROP_ID) {
-      // Windows stores property 2 from a CRYPT_KEY_PROV_INFO; bytes that do not decode to one
-      // cannot come from a real API call.
-      if (auto decoded = repair::decode_key_prov_info(value); !decoded) return decoded.error();
-    }
+    if (auto ok = repair::check_staged_value(id, value); !ok) return ok.error();
     changes_.push_back(Change{*index, id, std::move(value)});
     return {};
   }
@@ -75,11 +71,7 @@ class EmulatedTransaction final : public repair::Transaction {
 
   repair::Result<std::size_t> check(std::string_view sha1, PropertyId id) const {
     if (finished_) return make_error(ErrorCode::kInvalidArgument, "transaction already finished");
-    if (!repair::is_settable_property_id(repair::to_number(id))) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "property id " + std::to_string(repair::to_number(id)) +
-                            " cannot be set (valid ids are 1..65535 except 32..35)");
-    }
+    if (auto ok = repair::check_staged_property(id); !ok) return ok.error();
     auto index = store_.backing_store().find_by_sha1(sha1);
     if (!index) {
       return make_error(ErrorCode::kNotFound, "no certificate with SHA-1 " + std::string(sha1) +

@@ -75,11 +75,13 @@ class CryptStore final : public repair::Store {
   friend class CryptTransaction;
   CryptStore(UniqueCertStore store, repair::StoreIdentity identity, std::string description);
   repair::Status reload();
+  void refresh_sha1(std::size_t index, DWORD written_id);
 
   UniqueCertStore store_;
   repair::StoreIdentity identity_;
   std::string description_;
   std::vector<UniqueCertContext> certificates_;  // in enumeration order
+  std::vector<std::string> sha1s_;               // thumbprint of each, lower-case hex
   std::optional<std::size_t> fail_after_;
   bool containers_visible_ = true;
   bool persistent_ = false;  // a system store, not a memory one
