@@ -12,11 +12,6 @@
 
 namespace certbed::cli {
 
-int report(const repair::Error& error) {
-  std::cerr << "certbed: " << error.to_string() << "\n";
-  return error.code == repair::ErrorCode::kInternal ? kExitFailure : kExitInputError;
-}
-
 void add_store_options(CLI::App* cmd, StoreSelection& selection) {
   cmd->add_option("--store", selection.name,
                   "Store name (My, Root, CA, Request, ...); for a dump, overrides its header")

@@ -15,11 +15,9 @@
 #include "certbed/repair/formats/inf/property_inf.h"
 #include "certbed/repair/formats/plan/plan_file.h"
 #include "certbed/repair/model/result.h"
+#include "common/report.h"
 
 namespace certbed::cli {
-
-// Prints "certbed: <error>" and returns the exit code for it (2 for input errors).
-int report(const repair::Error& error);
 
 struct StoreSelection {
   std::string location = "LocalMachine";

@@ -19,9 +19,9 @@
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/store/cert_id.h"
 #include "cli_support.h"
+#include "common/terminal_output.h"
 #include "dump_json.h"
 #include "store_table.h"
-#include "terminal_output.h"
 
 namespace certbed::cli {
 

@@ -4,11 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
-namespace certbed::cli {
+#include "common/report.h"
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitInputError = 2;
+namespace certbed::cli {
 
 void add_init_command(CLI::App& app, int& exit_code);
 void add_store_command(CLI::App& app, int& exit_code);

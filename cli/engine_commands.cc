@@ -19,8 +19,8 @@
 #include "certbed/repair/store/dump_store.h"
 #include "cli_support.h"
 #include "commands.h"
-#include "diagnose_output.h"
-#include "terminal_output.h"
+#include "common/diagnose_output.h"
+#include "common/terminal_output.h"
 
 namespace certbed::cli {
 

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "terminal_output.h"
+#include "common/terminal_output.h"
 
 namespace {
 

@@ -1,14 +1,14 @@
 // The three ways diagnose prints: text, {"findings", "store", "checked"} (indented as
 // nlohmann's dump(2) indents a whole document, so a streaming diagnosis prints what one in
 // memory prints), and one compact JSON object per input.
-#include "diagnose_output.h"
+#include "common/diagnose_output.h"
 
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "certbed/repair/formats/plan/plan_file.h"
-#include "cli_support.h"
+#include "common/report.h"
 
 namespace certbed::cli {
 namespace {

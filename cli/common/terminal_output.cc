@@ -1,6 +1,6 @@
 // A streambuf that escapes what passes through it with repair::PrintableFilter, installed over
 // std::cout and std::cerr.
-#include "terminal_output.h"
+#include "common/terminal_output.h"
 
 #include <array>
 #include <iostream>

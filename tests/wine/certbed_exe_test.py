@@ -63,6 +63,16 @@ def main():
         rules = [f["rule"] for f in doc["findings"]]
         check(code == 1 and "ksp-keyspec-not-zero" in rules,
               f"diagnose --live: ksp-keyspec-not-zero, exit 1 (exit {code}, {rules}, {err.strip()})")
+        # The document certbed diagnose --json prints: the same printer (cli/common).
+        check(list(doc) == ["findings", "store", "checked"] and doc["store"].get("location") ==
+              "LocalMachine", f"diagnose --live --json prints findings, store and checked ({doc})")
+        check(all("the input names no store" not in f["evidence"] for f in doc["findings"]),
+              "a live store names itself: no finding says the input names no store")
+        code, out, _ = certbed_exe("diagnose", "--live", "--store", STORE)
+        out = out.replace("\r\n", "\n")  # stdout is in text mode
+        check(code == 1 and "[error] ksp-keyspec-not-zero certificate " + SERIAL in out and
+              "\nchecked:\n- " in out,
+              f"diagnose --live prints certbed diagnose's text, with what was checked ({out})")
 
         (work / "KeyProv.inf").write_text(KEYPROV_INF, encoding="ascii", newline="")
         code, out, err = certbed_exe("repairstore", "--live", STORE, SERIAL, "KeyProv.inf")

@@ -20,7 +20,8 @@ std::string unknown_store_note(const Context& ctx) {
 std::string inferred_store_note(const Context& ctx) {
   const StoreIdentity& id = ctx.store_identity;
   if (!id.name_known()) return "";
-  for (const char* said : {"the dump header", "--store", "the snapshot"}) {
+  // Sources that name the store outright; a live store (windows/) is "the store opened".
+  for (const char* said : {"the dump header", "--store", "the snapshot", "the store opened"}) {
     if (id.name_source == said) return "";
   }
   return "the input names no store: " + id.name_source;
