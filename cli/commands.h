@@ -20,5 +20,7 @@ void add_plan_command(CLI::App& app, int& exit_code);
 void add_apply_command(CLI::App& app, int& exit_code);
 void add_renew_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_sst_command(CLI::App& app, int& exit_code);
+void add_reg_command(CLI::App& app, int& exit_code);
 
 }  // namespace certbed::cli

@@ -26,6 +26,8 @@ int run(int argc, char** argv) {
   certbed::cli::add_plan_command(app, exit_code);
   certbed::cli::add_apply_command(app, exit_code);
   certbed::cli::add_renew_command(app, exit_code);
+  certbed::cli::add_sst_command(app, exit_code);
+  certbed::cli::add_reg_command(app, exit_code);
   certbed::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);

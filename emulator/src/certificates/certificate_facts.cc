@@ -6,6 +6,7 @@
 #include <openssl/objects.h>
 
 #include <ctime>
+#include <utility>
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/crypto/crypto.h"
@@ -213,6 +214,20 @@ Result<std::vector<repair::PropertyEntry>> derived_properties(X509* cert, repair
   out.push_back({PropertyId::CERT_SIGNATURE_HASH_PROP_ID, digest(signature_digest(cert), *tbs)});
   out.push_back({PropertyId::CERT_MD5_HASH_PROP_ID, md5(der)});
   return out;
+}
+
+bool stored_hash_disagrees(const repair::PropertyEntry& entry, const repair::CertFacts& facts) {
+  // Each stored hash property beside the CertFacts field computed from the DER.
+  static constexpr std::pair<PropertyId, std::string repair::CertFacts::*> kHashes[] = {
+      {PropertyId::CERT_SHA1_HASH_PROP_ID, &repair::CertFacts::sha1},
+      {PropertyId::CERT_MD5_HASH_PROP_ID, &repair::CertFacts::md5},
+      {PropertyId::CERT_SIGNATURE_HASH_PROP_ID, &repair::CertFacts::signature_hash},
+      {PropertyId::CERT_SHA256_HASH_PROP_ID, &repair::CertFacts::sha256},
+  };
+  for (const auto& [id, field] : kHashes) {
+    if (entry.id == id) return repair::to_hex(entry.value) != facts.*field;
+  }
+  return false;
 }
 
 }  // namespace certbed::emulator

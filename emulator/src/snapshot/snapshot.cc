@@ -104,10 +104,13 @@ Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat fo
       const auto& stored = store.at(i);
       auto* c = s->add_certificates();
       c->set_der(stored.der.data(), stored.der.size());
+      if (stored.encoding != repair::kPropertyEncoding) c->set_encoding(stored.encoding);
       for (const auto& entry : stored.facts.properties.entries()) {
         auto* p = c->add_properties();
         p->set_id(repair::to_number(entry.id));
         p->set_value(entry.value.data(), entry.value.size());
+        if (entry.encoding != repair::kPropertyEncoding) p->set_encoding(entry.encoding);
+        if (stored_hash_disagrees(entry, stored.facts)) p->set_stale_hash(true);
       }
     }
   }
@@ -324,18 +327,22 @@ Result<Machine> machine_of(const snapshot::Snapshot& in, const std::string& sour
             return located(source, where + ": " + kpi.error().message);
           }
         }
-        if (repair::is_derived_property(id)) {
+        // A hash marked stale was stored so (an .sst that disagrees with its DER); any other
+        // must be the DER's.
+        if (repair::is_derived_property(id) && !p.stale_hash()) {
           for (const auto& d : *derived) {
             if (d.id == id && d.value != value) {
               return located(source, where + ": property " + repair::property_label(id) +
-                                         " does not match the certificate's encoding");
+                                         " does not match the certificate's encoding (and "
+                                         "is not marked stale_hash)");
             }
           }
         }
-        bag.set(id, std::move(value));
+        bag.set(id, std::move(value), p.has_encoding() ? p.encoding() : repair::kPropertyEncoding);
       }
       auto added = store.add(parsed->get(), der, std::move(bag), /*derive=*/false);
       if (!added) return located(source, where + ": " + added.error().message);
+      if (c.has_encoding()) store.set_encoding(*added, c.encoding());
     }
   }
 

@@ -22,6 +22,17 @@ void PropertyBag::set(PropertyId id, Bytes value) {
   entries_.push_back(PropertyEntry{id, std::move(value)});
 }
 
+void PropertyBag::set(PropertyId id, Bytes value, std::uint32_t encoding) {
+  for (auto& e : entries_) {
+    if (e.id == id) {
+      e.value = std::move(value);
+      e.encoding = encoding;
+      return;
+    }
+  }
+  entries_.push_back(PropertyEntry{id, std::move(value), encoding});
+}
+
 bool PropertyBag::erase(PropertyId id) {
   auto it = std::find_if(entries_.begin(), entries_.end(),
                          [id](const PropertyEntry& e) { return e.id == id; });

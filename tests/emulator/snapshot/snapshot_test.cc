@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 
@@ -90,10 +92,38 @@ TEST(SnapshotErrors, HashPropertyThatDoesNotMatchTheDerIsRejected) {
   machine.store(StoreLocation::kLocalMachine, "My")
       .properties(0)
       .set(repair::PropertyId::CERT_SHA1_HASH_PROP_ID, repair::Bytes(20, 0));
-  auto r = parse_snapshot(text_of(machine), SnapshotFormat::kText, "s.textproto");
+  // The writer marks the stale value; a file without the mark (edited by hand) is refused.
+  std::string text = text_of(machine);
+  const std::string mark = "    stale_hash: true\n";
+  const auto at = text.find(mark);
+  ASSERT_NE(at, std::string::npos) << text;
+  text.erase(at, mark.size());
+  auto r = parse_snapshot(text, SnapshotFormat::kText, "s.textproto");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("CERT_SHA1_HASH_PROP_ID(3) does not match"), std::string::npos)
       << r.error().message;
+}
+
+TEST(SnapshotRoundTrip, StaleHashAndEncodingFieldsAreKept) {
+  auto machine = build_scenario("ca-ksp-keyspec2").value();
+  auto& store = machine.store(StoreLocation::kLocalMachine, "My");
+  store.properties(0).set(repair::PropertyId::CERT_SHA1_HASH_PROP_ID, repair::Bytes(20, 0xAB), 7);
+  store.set_encoding(0, 0x10001);
+  for (auto format : {SnapshotFormat::kText, SnapshotFormat::kBinary}) {
+    auto data = serialize_snapshot(machine, format);
+    ASSERT_TRUE(data) << data.error().to_string();
+    auto loaded = parse_snapshot(*data, format, "s");
+    ASSERT_TRUE(loaded) << loaded.error().to_string();
+    const auto& back = loaded->store(StoreLocation::kLocalMachine, "My");
+    EXPECT_EQ(back.at(0).encoding, 0x10001u);
+    const auto& entries = back.at(0).facts.properties.entries();
+    const auto entry = std::find_if(entries.begin(), entries.end(), [](const auto& e) {
+      return e.id == repair::PropertyId::CERT_SHA1_HASH_PROP_ID;
+    });
+    ASSERT_NE(entry, entries.end());
+    EXPECT_EQ(entry->value, repair::Bytes(20, 0xAB));
+    EXPECT_EQ(entry->encoding, 7u);
+  }
 }
 
 TEST(SnapshotErrors, MalformedKeyProviderInfoIsRejected) {

@@ -22,4 +22,8 @@ repair::Result<std::vector<repair::PropertyEntry>> derived_properties(repair::By
 repair::Result<std::vector<repair::PropertyEntry>> derived_properties(X509* cert,
                                                                       repair::ByteView der);
 
+// Whether `entry` is a hash property (3, 4, 15 or 107) whose value is not what `facts` computed
+// from the DER: a stale or altered stored hash. Other properties never disagree.
+bool stored_hash_disagrees(const repair::PropertyEntry& entry, const repair::CertFacts& facts);
+
 }  // namespace certbed::emulator

@@ -32,6 +32,9 @@ struct StoredCertificate {
   repair::Bytes der;
   // Decoded once when added; facts.properties is the certificate's property bag.
   repair::CertFacts facts;
+  // The certificate element's encoding field in the serialized store it came from (1 unless a
+  // file said otherwise); kept so the file is written back as it was.
+  std::uint32_t encoding = repair::kPropertyEncoding;
 };
 
 // One system store (LocalMachine\My, ...): certificates in insertion order, indexed by
@@ -61,6 +64,10 @@ class CertificateStore {
   const StoredCertificate& at(std::size_t index) const { return certificates_[checked(index)]; }
   std::optional<std::size_t> find_by_sha1(std::string_view sha1) const;
   std::vector<std::size_t> find_by_serial(std::string_view serial) const;
+
+  void set_encoding(std::size_t index, std::uint32_t encoding) {
+    certificates_[checked(index)].encoding = encoding;
+  }
 
   // Direct property access for the emulator's own use (transactions go through EmulatedStore).
   repair::PropertyBag& properties(std::size_t index) {

@@ -1,6 +1,7 @@
 // A certificate's properties in the store's enumeration order (certutil prints them unsorted).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "certbed/repair/model/bytes.h"
@@ -8,9 +9,15 @@
 
 namespace certbed::repair {
 
+// X509_ASN_ENCODING: what Windows writes in a serialized element's encoding field.
+inline constexpr std::uint32_t kPropertyEncoding = 1;
+
 struct PropertyEntry {
   PropertyId id{};
   Bytes value;
+  // The encoding field of the serialized element it came from (.sst, registry Blob). Windows
+  // writes 1; another value read from a file is kept so the file is written back as it was.
+  std::uint32_t encoding = kPropertyEncoding;
 
   bool operator==(const PropertyEntry&) const = default;
 };
@@ -21,6 +28,8 @@ class PropertyBag {
   bool contains(PropertyId id) const { return find(id) != nullptr; }
   // Replaces the value in place (keeping its position) or appends a new entry.
   void set(PropertyId id, Bytes value);
+  // The same, also setting the element's encoding field.
+  void set(PropertyId id, Bytes value, std::uint32_t encoding);
   // Returns false when the property was absent.
   bool erase(PropertyId id);
 

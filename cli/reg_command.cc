@@ -1,0 +1,116 @@
+// certbed reg: registry exports (.reg files) of certificate stores, written as `reg export`
+// writes them and read into a snapshot.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "certbed/emulator/serialized/registry_certificates.h"
+#include "certbed/emulator/snapshot/snapshot.h"
+#include "certbed/platform/input_file.h"
+#include "certbed/platform/output_file.h"
+#include "certbed/repair/formats/registry/reg_file.h"
+#include "certbed/repair/model/printable.h"
+#include "cli_support.h"
+#include "commands.h"
+
+namespace certbed::cli {
+
+namespace {
+
+const platform::InputLimits kRegFileLimits{"registry export", repair::kMaxRegFileBytes};
+
+void add_export(CLI::App* reg, int& exit_code) {
+  auto* cmd = reg->add_subcommand(
+      "export", "Write a snapshot store as reg export writes its registry key (.reg)");
+  auto file = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  auto selection = std::make_shared<StoreSelection>();
+  cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
+  cmd->add_option("-o,--output", *output, ".reg file to write")->required();
+  add_store_options(cmd, *selection);
+  cmd->callback([=, &exit_code] {
+    auto opened = open_snapshot(*file, *selection);
+    if (!opened) {
+      exit_code = report(opened.error());
+      return;
+    }
+    const auto& store = opened->store->backing_store();
+    auto bytes = repair::write_reg_file(emulator::registry_export(store, store.location()));
+    if (!bytes) {
+      exit_code = report(bytes.error());
+      return;
+    }
+    if (auto s = platform::replace_file(
+            *output,
+            std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+            platform::NewFileMode::kPublic);
+        !s) {
+      exit_code = report(s.error());
+      return;
+    }
+    std::cout << fmt::format("wrote {} ({} certificate(s) under {})\n",
+                             repair::printable(*output), store.size(),
+                             repair::printable(
+                                 emulator::certificates_key(store.location(), store.name())));
+  });
+}
+
+void add_import(CLI::App* reg, int& exit_code) {
+  auto* cmd = reg->add_subcommand(
+      "import", "Write a snapshot holding the certificates of a .reg file's stores");
+  auto file = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  cmd->add_option("FILE", *file, ".reg file (reg export of a store), or - for standard input")
+      ->required();
+  cmd->add_option("-o,--output", *output, "Snapshot to write")->required();
+  cmd->callback([=, &exit_code] {
+    auto data = platform::read_input(*file, kRegFileLimits);
+    if (!data) {
+      exit_code = report(data.error());
+      return;
+    }
+    const std::string source = input_name(*file);
+    auto parsed = repair::parse_reg_file(*data, source);
+    if (!parsed) {
+      exit_code = report(parsed.error());
+      return;
+    }
+    auto stores = emulator::decode_registry_certificates(*parsed, source);
+    if (!stores) {
+      exit_code = report(stores.error());
+      return;
+    }
+    emulator::Machine machine;
+    std::string summary;
+    for (const auto& s : *stores) {
+      for (const auto& w : s.certificates.warnings) std::cerr << repair::printable(w) << "\n";
+      auto& store = machine.store(s.location, s.name);
+      if (auto added = emulator::add_serialized_certificates(s.certificates, store, source);
+          !added) {
+        exit_code = report(added.error());
+        return;
+      }
+      summary += fmt::format("imported {} certificate(s) into {}\n",
+                             s.certificates.certificates.size(),
+                             repair::printable(store.description()));
+    }
+    if (auto saved = emulator::save_snapshot(machine, *output); !saved) {
+      exit_code = report(saved.error());
+      return;
+    }
+    std::cout << (summary.empty() ? "the file holds no certificates\n" : summary)
+              << fmt::format("wrote {}\n", repair::printable(*output));
+  });
+}
+
+}  // namespace
+
+void add_reg_command(CLI::App& app, int& exit_code) {
+  auto* reg = app.add_subcommand(
+      "reg", "Registry exports (.reg) of certificate stores: export a snapshot store, import one");
+  reg->require_subcommand(1);
+  add_export(reg, exit_code);
+  add_import(reg, exit_code);
+}
+
+}  // namespace certbed::cli
