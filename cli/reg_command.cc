@@ -41,17 +41,15 @@ void add_export(CLI::App* reg, int& exit_code) {
       return;
     }
     if (auto s = platform::replace_file(
-            *output,
-            std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+            *output, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
             platform::NewFileMode::kPublic);
         !s) {
       exit_code = report(s.error());
       return;
     }
-    std::cout << fmt::format("wrote {} ({} certificate(s) under {})\n",
-                             repair::printable(*output), store.size(),
-                             repair::printable(
-                                 emulator::certificates_key(store.location(), store.name())));
+    std::cout << fmt::format(
+        "wrote {} ({} certificate(s) under {})\n", repair::printable(*output), store.size(),
+        repair::printable(emulator::certificates_key(store.location(), store.name())));
   });
 }
 
@@ -90,9 +88,9 @@ void add_import(CLI::App* reg, int& exit_code) {
         exit_code = report(added.error());
         return;
       }
-      summary += fmt::format("imported {} certificate(s) into {}\n",
-                             s.certificates.certificates.size(),
-                             repair::printable(store.description()));
+      summary +=
+          fmt::format("imported {} certificate(s) into {}\n", s.certificates.certificates.size(),
+                      repair::printable(store.description()));
     }
     if (auto saved = emulator::save_snapshot(machine, *output); !saved) {
       exit_code = report(saved.error());

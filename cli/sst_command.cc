@@ -29,7 +29,8 @@ repair::Result<emulator::SerializedCertificates> read_serialized_certificates(
   auto data = platform::read_input(path, kSerializedStoreLimits);
   if (!data) return data.error();
   const std::string source = input_name(path);
-  auto parsed = repair::parse_serialized_store(repair::ByteView(reinterpret_cast<const std::uint8_t*>(data->data()), data->size()), source);
+  auto parsed = repair::parse_serialized_store(
+      repair::ByteView(reinterpret_cast<const std::uint8_t*>(data->data()), data->size()), source);
   if (!parsed) return parsed.error();
   auto decoded = emulator::decode_serialized_certificates(*parsed, source);
   if (!decoded) return decoded.error();
@@ -144,18 +145,16 @@ void add_export(CLI::App* sst, int& exit_code) {
       return;
     }
     const auto& store = opened->store->backing_store();
-    const auto bytes =
-        repair::write_serialized_store(emulator::serialize_certificate_store(store));
+    const auto bytes = repair::write_serialized_store(emulator::serialize_certificate_store(store));
     if (auto s = platform::replace_file(
-            *output,
-            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+            *output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
             platform::NewFileMode::kPublic);
         !s) {
       exit_code = report(s.error());
       return;
     }
-    std::cout << fmt::format("wrote {} ({} certificate(s), {} bytes)\n",
-                             repair::printable(*output), store.size(), bytes.size());
+    std::cout << fmt::format("wrote {} ({} certificate(s), {} bytes)\n", repair::printable(*output),
+                             store.size(), bytes.size());
   });
 }
 

@@ -14,8 +14,10 @@ namespace certbed::testing {
 namespace {
 
 std::string certbed() { return shell_quote(CERTBED_BINARY); }
-const std::string kRealSst = std::string(CERTBED_SOURCE_DIR) + "/fixtures/sst/real/disallowedcert.sst";
-const std::string kCaDer = std::string(CERTBED_SOURCE_DIR) + "/fixtures/contract/contoso-ca-ksp.der";
+const std::string kRealSst =
+    std::string(CERTBED_SOURCE_DIR) + "/fixtures/sst/real/disallowedcert.sst";
+const std::string kCaDer =
+    std::string(CERTBED_SOURCE_DIR) + "/fixtures/contract/contoso-ca-ksp.der";
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -138,8 +140,9 @@ TEST(CliSst, KeyProviderInfoOfPropertyTwoShowsInStoreJson) {
 
 TEST(CliSst, CrlContextIsRefusedWithExitTwo) {
   TempDir dir;
-  write_file(dir.file("crl.sst"),
-             std::string("\0\0\0\0CERT", 8) + element(33, "\x30\x00") + std::string(12, '\0'));
+  write_file(dir.file("crl.sst"), std::string("\0\0\0\0CERT", 8) +
+                                      element(33, std::string{'\x30', '\x00'}) +
+                                      std::string(12, '\0'));
   auto r = run_command(certbed() + " sst import " + shell_quote(dir.file("crl.sst")) + " -o " +
                        shell_quote(dir.file("s.pb")));
   EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -159,12 +162,12 @@ TEST(CliReg, ExportWritesOneKeyPerThumbprintWithItsBlob) {
   TempDir dir;
   write_file(dir.file("kpi.sst"), sst_with_key_prov_info());
   const auto snapshot = shell_quote(dir.file("s.pb"));
-  ASSERT_EQ(run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) + " -o " +
-                        snapshot)
-                .exit_code,
-            0);
-  auto r = run_command(certbed() + " reg export " + snapshot + " -o " +
-                       shell_quote(dir.file("my.reg")));
+  ASSERT_EQ(
+      run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) + " -o " + snapshot)
+          .exit_code,
+      0);
+  auto r =
+      run_command(certbed() + " reg export " + snapshot + " -o " + shell_quote(dir.file("my.reg")));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string reg = read_file(dir.file("my.reg"));
   ASSERT_GE(reg.size(), 2u);
@@ -198,14 +201,14 @@ TEST(CliReg, ImportRefusesAKeyWhoseNameIsNotItsCertificatesThumbprint) {
   TempDir dir;
   write_file(dir.file("kpi.sst"), sst_with_key_prov_info());
   const auto snapshot = shell_quote(dir.file("s.pb"));
-  ASSERT_EQ(run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) + " -o " +
-                        snapshot)
-                .exit_code,
-            0);
-  ASSERT_EQ(run_command(certbed() + " reg export " + snapshot + " -o " +
-                        shell_quote(dir.file("my.reg")))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) + " -o " + snapshot)
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      run_command(certbed() + " reg export " + snapshot + " -o " + shell_quote(dir.file("my.reg")))
+          .exit_code,
+      0);
   std::string reg = read_file(dir.file("my.reg"));
   // The thumbprint key's name starts after "...\Certificates\"; change its first digit.
   const std::string marker = std::string("C\0e\0r\0t\0i\0f\0i\0c\0a\0t\0e\0s\0\\\0", 26);
@@ -214,8 +217,8 @@ TEST(CliReg, ImportRefusesAKeyWhoseNameIsNotItsCertificatesThumbprint) {
   char& digit = reg[at + marker.size()];
   digit = digit == '0' ? '1' : '0';
   write_file(dir.file("renamed.reg"), reg);
-  auto r = run_command(certbed() + " reg import " + shell_quote(dir.file("renamed.reg")) +
-                       " -o " + shell_quote(dir.file("back.pb")));
+  auto r = run_command(certbed() + " reg import " + shell_quote(dir.file("renamed.reg")) + " -o " +
+                       shell_quote(dir.file("back.pb")));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("renamed.reg:5"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("crypt32 ignores such a key"), std::string::npos) << r.output;

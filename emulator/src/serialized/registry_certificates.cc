@@ -37,10 +37,10 @@ std::vector<std::string_view> split_path(std::string_view path) {
 // Where a key sits in the certificate stores' layout.
 struct KeyPlace {
   StoreLocation location = StoreLocation::kLocalMachine;
-  std::string store;            // empty above the store keys
-  std::string container;        // "CERTIFICATES", "CRLS", "CTLS", other, or empty
-  std::string element;          // the subkey of the container: a thumbprint
-  bool extra_depth = false;     // deeper than an element
+  std::string store;         // empty above the store keys
+  std::string container;     // "CERTIFICATES", "CRLS", "CTLS", other, or empty
+  std::string element;       // the subkey of the container: a thumbprint
+  bool extra_depth = false;  // deeper than an element
 };
 
 // Case-insensitive, as the registry compares names. HKLM and HKCU are accepted as reg.exe
@@ -78,19 +78,22 @@ repair::Error at(const std::string& source, std::size_t line, const std::string&
 std::string certificates_key(StoreLocation location, std::string_view store_name) {
   switch (location) {
     case StoreLocation::kCurrentUser:
-      return fmt::format("HKEY_CURRENT_USER\\SOFTWARE\\Microsoft\\SystemCertificates\\{}\\"
-                         "Certificates",
-                         store_name);
+      return fmt::format(
+          "HKEY_CURRENT_USER\\SOFTWARE\\Microsoft\\SystemCertificates\\{}\\"
+          "Certificates",
+          store_name);
     case StoreLocation::kLocalMachineEnterprise:
-      return fmt::format("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\EnterpriseCertificates\\{}\\"
-                         "Certificates",
-                         store_name);
+      return fmt::format(
+          "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\EnterpriseCertificates\\{}\\"
+          "Certificates",
+          store_name);
     case StoreLocation::kLocalMachine:
       break;
   }
-  return fmt::format("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\{}\\"
-                     "Certificates",
-                     store_name);
+  return fmt::format(
+      "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\{}\\"
+      "Certificates",
+      store_name);
 }
 
 repair::RegFile registry_export(const CertificateStore& store, StoreLocation location) {
@@ -113,8 +116,8 @@ repair::RegFile registry_export(const CertificateStore& store, StoreLocation loc
   return file;
 }
 
-repair::Result<std::vector<RegistryStore>> decode_registry_certificates(
-    const repair::RegFile& file, const std::string& source) {
+repair::Result<std::vector<RegistryStore>> decode_registry_certificates(const repair::RegFile& file,
+                                                                        const std::string& source) {
   std::vector<RegistryStore> stores;
   for (const auto& key : file.keys) {
     if (key.values.empty()) continue;  // a store, Certificates, CRLs or CTLs key, or a parent

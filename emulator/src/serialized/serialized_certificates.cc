@@ -36,7 +36,8 @@ Result<SerializedCertificates> decode_serialized_certificates(const repair::Seri
     const std::string where = context_name(context, i);
     if (context.id != repair::kSerializedCertificateId) {
       return located(source, where + ": certbed keeps certificates only; a store with a " +
-                                 repair::serialized_context_kind(context.id) + " cannot be imported");
+                                 repair::serialized_context_kind(context.id) +
+                                 " cannot be imported");
     }
     auto facts = decode_certificate_facts(context.encoded);
     if (!facts) return located(source, where + ": " + facts.error().message);
@@ -60,7 +61,8 @@ Result<SerializedCertificates> decode_serialized_certificates(const repair::Seri
     for (const auto& entry : facts->properties.entries()) {
       if (stored_hash_disagrees(entry, *facts)) {
         out.warnings.push_back(fmt::format(
-            "{}: warning: {}: property {} holds {}, but the certificate's DER gives {}; kept as stored "
+            "{}: warning: {}: property {} holds {}, but the certificate's DER gives {}; kept as "
+            "stored "
             "and marked stale",
             source, where, repair::property_label(entry.id), repair::to_hex(entry.value),
             entry.id == PropertyId::CERT_SHA1_HASH_PROP_ID ? facts->sha1 : "another value"));

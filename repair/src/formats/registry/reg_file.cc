@@ -60,8 +60,8 @@ class Reader {
   std::optional<std::string_view> next_line() {
     if (pos_ >= text_.size()) return std::nullopt;
     const std::size_t end = text_.find('\n', pos_);
-    std::string_view line = text_.substr(pos_, end == std::string_view::npos ? text_.npos
-                                                                              : end - pos_);
+    std::string_view line =
+        text_.substr(pos_, end == std::string_view::npos ? text_.npos : end - pos_);
     pos_ = end == std::string_view::npos ? text_.size() : end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     ++line_;
@@ -166,7 +166,8 @@ class Reader {
         while (i < data.size() && data[i] == ' ') ++i;
         if (i >= data.size()) break;
         const int high = hex_digit(data[i]);
-        if (high < 0) return fail("expected a hex byte, found '" + printable(data.substr(i, 1)) + "'");
+        if (high < 0)
+          return fail("expected a hex byte, found '" + printable(data.substr(i, 1)) + "'");
         int byte = high;
         ++i;
         if (i < data.size() && hex_digit(data[i]) >= 0) byte = byte << 4 | hex_digit(data[i++]);
@@ -199,12 +200,23 @@ class Reader {
       if (c == '\\' && i + 1 < line.size()) {
         const char e = line[++i];
         switch (e) {
-          case '\\': out += '\\'; break;
-          case '"': out += '"'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case '0': out += '\0'; break;
-          default: return fail(std::string("an unknown escape \\") + printable(std::string(1, e)));
+          case '\\':
+            out += '\\';
+            break;
+          case '"':
+            out += '"';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case '0':
+            out += '\0';
+            break;
+          default:
+            return fail(std::string("an unknown escape \\") + printable(std::string(1, e)));
         }
         continue;
       }
@@ -291,9 +303,9 @@ Result<Bytes> write_reg_file(const RegFile& file) {
   text += "\r\n";
   for (const auto& key : file.keys) {
     if (key.path.empty() || unrepresentable(key.path, true) || key.path.front() == '-') {
-      return make_error(ErrorCode::kUnsafe,
-                        "registry key \"" + printable(key.path) + "\" cannot be written to a "
-                        ".reg file: it would read back as another key");
+      return make_error(ErrorCode::kUnsafe, "registry key \"" + printable(key.path) +
+                                                "\" cannot be written to a "
+                                                ".reg file: it would read back as another key");
     }
     text += "\r\n[" + key.path + "]\r\n";
     for (const auto& value : key.values) {
@@ -310,8 +322,12 @@ Result<Bytes> write_reg_file(const RegFile& file) {
                                 static_cast<std::uint32_t>(value.data[2]) << 16 |
                                 static_cast<std::uint32_t>(value.data[3]) << 24;
         std::string digits(8, '0');
-        for (int d = 0; d < 8; ++d) digits[static_cast<std::size_t>(7 - d)] = kHex[(n >> 4 * d) & 0xF];
-        text += name + "dword:" + digits + "\r\n";
+        for (int d = 0; d < 8; ++d)
+          digits[static_cast<std::size_t>(7 - d)] = kHex[(n >> 4 * d) & 0xF];
+        text += name;
+        text += "dword:";
+        text += digits;
+        text += "\r\n";
       } else if (value.type == kRegBinary) {
         append_hex(text, name + "hex:", value.data);
       } else {
@@ -319,7 +335,11 @@ Result<Bytes> write_reg_file(const RegFile& file) {
         for (std::uint32_t t = value.type; t != 0 || type.empty(); t >>= 4) {
           type.insert(type.begin(), kHex[t & 0xF]);
         }
-        append_hex(text, name + "hex(" + type + "):", value.data);
+        std::string prefix = name;
+        prefix += "hex(";
+        prefix += type;
+        prefix += "):";
+        append_hex(text, prefix, value.data);
       }
     }
   }

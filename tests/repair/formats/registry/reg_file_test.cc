@@ -77,8 +77,8 @@ TEST(RegFile, WritesWhatWinesRegExportWroteByteForByte) {
 }
 
 TEST(RegFile, FoldsHexAfterTheCommaThatReaches77Characters) {
-  RegFile file{{RegKey{"HKEY_LOCAL_MACHINE\\K", {RegValue{"Blob", kRegBinary, sequence(48, 1), 0}},
-                       0}}};
+  RegFile file{
+      {RegKey{"HKEY_LOCAL_MACHINE\\K", {RegValue{"Blob", kRegBinary, sequence(48, 1), 0}}, 0}}};
   auto written = write_reg_file(file);
   ASSERT_TRUE(written);
   auto text = utf16le_to_utf8(ByteView(written->data() + 2, written->size() - 2));
@@ -92,8 +92,8 @@ TEST(RegFile, FoldsHexAfterTheCommaThatReaches77Characters) {
 }
 
 TEST(RegFile, ReadsRegedit4AndLfLineEndings) {
-  auto file = parse_reg_file("REGEDIT4\n\n[HKEY_CURRENT_USER\\X]\n\"v\"=hex:01,02,\\\n  03\n",
-                             "t.reg");
+  auto file =
+      parse_reg_file("REGEDIT4\n\n[HKEY_CURRENT_USER\\X]\n\"v\"=hex:01,02,\\\n  03\n", "t.reg");
   ASSERT_TRUE(file) << file.error().to_string();
   ASSERT_EQ(file->keys.size(), 1u);
   EXPECT_EQ(file->keys[0].values[0].data, (Bytes{1, 2, 3}));

@@ -34,7 +34,7 @@ struct RegistryStore {
 // certificate key without a Blob or with another value, a Blob that is not one serialized
 // certificate, and a key whose name is not the SHA-1 of its certificate (crypt32 ignores
 // such a key; certbed refuses rather than drop it).
-repair::Result<std::vector<RegistryStore>> decode_registry_certificates(
-    const repair::RegFile& file, const std::string& source);
+repair::Result<std::vector<RegistryStore>> decode_registry_certificates(const repair::RegFile& file,
+                                                                        const std::string& source);
 
 }  // namespace certbed::emulator

@@ -27,7 +27,7 @@ inline constexpr std::uint32_t kRegDword = 4;
 struct RegValue {
   std::string name;  // "" is the key's default value, written @
   std::uint32_t type = kRegBinary;
-  Bytes data;  // as the registry holds it: REG_SZ is UTF-16LE with its terminating NUL
+  Bytes data;            // as the registry holds it: REG_SZ is UTF-16LE with its terminating NUL
   std::size_t line = 0;  // where it starts in the file read; 0 for one built in memory
 
   bool operator==(const RegValue&) const = default;
