@@ -135,4 +135,20 @@ repair::Result<std::optional<std::string>> SnapshotUpdate::publish() {
   return backup;
 }
 
+repair::Result<std::optional<std::string>> add_to_snapshot(
+    const std::string& output, const std::function<repair::Status(emulator::Machine&)>& change) {
+  auto state = platform::path_state(output);
+  if (!state) return state.error();
+  if (state->kind == platform::PathKind::kAbsent) {
+    emulator::Machine machine;
+    if (auto changed = change(machine); !changed) return changed.error();
+    if (auto saved = emulator::save_snapshot(machine, output); !saved) return saved.error();
+    return std::optional<std::string>{};
+  }
+  auto update = SnapshotUpdate::open(output, output);
+  if (!update) return update.error();
+  if (auto changed = change(update->machine()); !changed) return changed.error();
+  return update->publish();
+}
+
 }  // namespace certbed::cli

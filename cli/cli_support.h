@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,5 +90,11 @@ class SnapshotUpdate {
   platform::PathState baseline_;
   std::unique_ptr<emulator::Machine> machine_;
 };
+
+// Writes `output` with what `change` adds: into the snapshot already there (a SnapshotUpdate:
+// locked, backed up, replaced whole) or into a new machine when there is none, so an import never
+// loses a snapshot it is pointed at. A failed change writes nothing. Returns the backup's name.
+repair::Result<std::optional<std::string>> add_to_snapshot(
+    const std::string& output, const std::function<repair::Status(emulator::Machine&)>& change);
 
 }  // namespace certbed::cli

@@ -55,7 +55,7 @@ void add_export(CLI::App* reg, int& exit_code) {
 
 void add_import(CLI::App* reg, int& exit_code) {
   auto* cmd = reg->add_subcommand(
-      "import", "Write a snapshot holding the certificates of a .reg file's stores");
+      "import", "Add the certificates of a .reg file's stores to a snapshot (made when missing)");
   auto file = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   cmd->add_option("FILE", *file, ".reg file (reg export of a store), or - for standard input")
@@ -78,26 +78,29 @@ void add_import(CLI::App* reg, int& exit_code) {
       exit_code = report(stores.error());
       return;
     }
-    emulator::Machine machine;
     std::string summary;
-    for (const auto& s : *stores) {
-      for (const auto& w : s.certificates.warnings) std::cerr << repair::printable(w) << "\n";
-      auto& store = machine.store(s.location, s.name);
-      if (auto added = emulator::add_serialized_certificates(s.certificates, store, source);
-          !added) {
-        exit_code = report(added.error());
-        return;
+    auto written = add_to_snapshot(*output, [&](emulator::Machine& machine) -> repair::Status {
+      for (const auto& s : *stores) {
+        for (const auto& w : s.certificates.warnings) std::cerr << repair::printable(w) << "\n";
+        auto& store = machine.store(s.location, s.name);
+        if (auto added = emulator::add_serialized_certificates(s.certificates, store, source);
+            !added) {
+          return added.error();
+        }
+        summary +=
+            fmt::format("imported {} certificate(s) into {}\n", s.certificates.certificates.size(),
+                        repair::printable(store.description()));
       }
-      summary +=
-          fmt::format("imported {} certificate(s) into {}\n", s.certificates.certificates.size(),
-                      repair::printable(store.description()));
-    }
-    if (auto saved = emulator::save_snapshot(machine, *output); !saved) {
-      exit_code = report(saved.error());
+      return {};
+    });
+    if (!written) {
+      exit_code = report(written.error());
       return;
     }
     std::cout << (summary.empty() ? "the file holds no certificates\n" : summary)
-              << fmt::format("wrote {}\n", repair::printable(*output));
+              << fmt::format("wrote {}{}\n", repair::printable(*output),
+                             *written ? " (backed up to " + repair::printable(**written) + ")"
+                                      : std::string());
   });
 }
 

@@ -95,7 +95,8 @@ void add_list(CLI::App* sst, int& exit_code) {
 
 void add_import(CLI::App* sst, int& exit_code) {
   auto* cmd = sst->add_subcommand(
-      "import", "Write a snapshot holding an .sst file's certificates with their properties");
+      "import",
+      "Add an .sst file's certificates, with their properties, to a snapshot (made when missing)");
   auto file = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto selection = std::make_shared<StoreSelection>();
@@ -113,20 +114,20 @@ void add_import(CLI::App* sst, int& exit_code) {
       exit_code = report(decoded.error());
       return;
     }
-    emulator::Machine machine;
-    auto& store = machine.store(*location, selection->name);
-    if (auto added = emulator::add_serialized_certificates(*decoded, store, input_name(*file));
-        !added) {
-      exit_code = report(added.error());
+    std::string into;
+    auto written = add_to_snapshot(*output, [&](emulator::Machine& machine) {
+      auto& store = machine.store(*location, selection->name);
+      into = store.description();
+      return emulator::add_serialized_certificates(*decoded, store, input_name(*file));
+    });
+    if (!written) {
+      exit_code = report(written.error());
       return;
     }
-    if (auto saved = emulator::save_snapshot(machine, *output); !saved) {
-      exit_code = report(saved.error());
-      return;
-    }
-    std::cout << fmt::format("imported {} certificate(s) into {} of {}\n",
-                             decoded->certificates.size(), store.description(),
-                             repair::printable(*output));
+    std::cout << fmt::format(
+        "imported {} certificate(s) into {} of {}{}\n", decoded->certificates.size(), into,
+        repair::printable(*output),
+        *written ? " (backed up to " + repair::printable(**written) + ")" : std::string());
   });
 }
 

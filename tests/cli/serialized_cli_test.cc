@@ -238,5 +238,29 @@ TEST(CliReg, ImportRefusesValuesOutsideACertificateKey) {
   EXPECT_NE(r.output.find("other.reg:3"), std::string::npos) << r.output;
 }
 
+TEST(CliSst, ImportIntoAnExistingSnapshotKeepsItsContentAndBacksItUp) {
+  TempDir dir;
+  const auto snapshot = shell_quote(dir.file("s.pb"));
+  ASSERT_EQ(run_command(certbed() + " init ca-ksp-keyspec2 -o " + snapshot).exit_code, 0);
+  ASSERT_EQ(run_command("cp " + snapshot + " " + shell_quote(dir.file("orig.pb"))).exit_code, 0);
+  auto imported = run_command(certbed() + " sst import " + shell_quote(kRealSst) + " -o " +
+                              snapshot + " --store Disallowed");
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  EXPECT_NE(imported.output.find("backed up to"), std::string::npos) << imported.output;
+  EXPECT_EQ(read_file(dir.file("s.pb.bak")), read_file(dir.file("orig.pb")));
+  auto my = run_command(certbed() + " store " + snapshot + " --json", false);
+  ASSERT_EQ(my.exit_code, 0) << my.output;
+  EXPECT_EQ(nlohmann::json::parse(my.output).at("certificates").size(), 1u);
+  // The same file again: every certificate is already there, so nothing is written.
+  const std::string before = read_file(dir.file("s.pb"));
+  auto again = run_command(certbed() + " sst import " + shell_quote(kRealSst) + " -o " + snapshot +
+                           " --store Disallowed");
+  EXPECT_NE(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("already in LocalMachine\\Disallowed; nothing was added"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(read_file(dir.file("s.pb")), before);
+}
+
 }  // namespace
 }  // namespace certbed::testing
