@@ -16,6 +16,7 @@
 #include "certbed/repair/apply/repair_store.h"
 #include "certbed/repair/formats/inf/inf_lines.h"
 #include "certbed/repair/formats/inf/property_inf.h"
+#include "certbed/repair/model/printable.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/store/cert_id.h"
 #include "cli_support.h"
@@ -189,7 +190,20 @@ void add_dump_command(CLI::App& app, int& exit_code) {
   add_store_options(cmd, *selection);
   cmd->add_flag("-v,--verbose", *verbose, "Verbose output, as certutil -v -store");
   cmd->add_flag("--crlf", *crlf, "Windows line endings");
+  auto as = std::make_shared<std::string>("administrator");
+  cmd->add_option("--as", *as,
+                  "Who runs certutil: administrator (elevated), standard-user, system, or "
+                  "service:ACCOUNT; keys the caller cannot read show as \"Missing stored keyset\"")
+      ->capture_default_str();
   cmd->callback([=, &exit_code] {
+    const auto caller = emulator::parse_caller(*as);
+    if (!caller) {
+      exit_code = report(repair::make_error(
+          repair::ErrorCode::kInvalidArgument,
+          "--as " + repair::printable(*as) +
+              ": expected administrator, standard-user, system or service:ACCOUNT"));
+      return;
+    }
     auto opened = open_snapshot(*file, *selection);
     if (!opened) {
       exit_code = report(opened.error());
@@ -201,6 +215,7 @@ void add_dump_command(CLI::App& app, int& exit_code) {
     options.verbose = *verbose;
     options.crlf = *crlf;
     options.typed_store_name = selection->name;
+    options.caller = *caller;
     emulator::render_store_dump(*machine, *store, options, std::cout);
   });
 }

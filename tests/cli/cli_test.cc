@@ -215,5 +215,22 @@ TEST(CliRepairStore, WithoutInfRepairsTheKeyAssociation) {
   EXPECT_NE(again.output.find("nothing changed"), std::string::npos) << again.output;
 }
 
+TEST(Cli, StandardUserDumpShowsMissingStoredKeysetForMachineKeys) {
+  TempDir dir;
+  const auto s = shell_quote(dir.file("s.pb"));
+  ASSERT_EQ(run_command(certbed() + " init ca-ksp-keyspec2 -o " + s).exit_code, 0);
+  auto admin = run_command(certbed() + " dump " + s);
+  ASSERT_EQ(admin.exit_code, 0) << admin.output;
+  EXPECT_NE(admin.output.find("Signature test passed"), std::string::npos) << admin.output;
+  EXPECT_EQ(admin.output.find("Missing stored keyset"), std::string::npos) << admin.output;
+  auto user = run_command(certbed() + " dump " + s + " --as standard-user");
+  ASSERT_EQ(user.exit_code, 0) << user.output;
+  EXPECT_NE(user.output.find("Missing stored keyset"), std::string::npos) << user.output;
+  EXPECT_EQ(user.output.find("Signature test passed"), std::string::npos) << user.output;
+  // A caller certbed does not model is an input error.
+  auto bad = run_command(certbed() + " dump " + s + " --as nobody");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
+
 }  // namespace
 }  // namespace certbed::testing

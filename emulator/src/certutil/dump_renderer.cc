@@ -17,7 +17,6 @@ using repair::PropertyId;
 
 namespace {
 
-using certutil::find_linked_key;
 using certutil::key_status_lines;
 using certutil::KeyLookup;
 using certutil::KeySearch;
@@ -36,14 +35,26 @@ std::string friendly_store_name(const std::string& name) {
   return "";
 }
 
-void certificate_block(LineWriter& w, const Machine& machine, KeySearch& search,
-                       const StoredCertificate& stored, std::size_t index, bool verbose) {
+// The key certutil opens for a certificate with property 2. [inferred] certutil shows CNG and
+// CryptoAPI keys alike, so it lets CryptAcquireCertificatePrivateKey use either
+// (CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG) and compares the public key itself, printing its own
+// message rather than failing the open.
+KeyLookup opened_key(const KeyAccess& access, const repair::CertFacts& facts) {
+  const auto opened = access.acquire_certificate_private_key(
+      facts, CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG | CRYPT_ACQUIRE_SILENT_FLAG);
+  if (!opened.key) return {};
+  return KeyLookup{opened.key->provider, opened.key->container, opened.key->key};
+}
+
+void certificate_block(LineWriter& w, const Machine& machine, const KeyAccess& access,
+                       KeySearch& search, const StoredCertificate& stored, std::size_t index,
+                       bool verbose) {
   const auto& facts = stored.facts;
   w.line("================ Certificate " + std::to_string(index) + " ================");
   auto info = facts.key_prov_info();
   KeyLookup found;
   bool has_info = info.ok() && info->has_value();
-  if (has_info) found = find_linked_key(machine, **info);
+  if (has_info) found = opened_key(access, facts);
 
   if (verbose) {
     auto cert = certificate_from_der(stored.der);
@@ -80,7 +91,8 @@ void certificate_block(LineWriter& w, const Machine& machine, KeySearch& search,
   }
   w.line("No key provider information");
   const KeyLookup searched = search.find(facts.public_key_id);
-  if (!searched.key) {
+  // The search opens each container it looks in, so one the caller cannot read is not found.
+  if (!searched.key || !may_read_key(*searched.container, access.caller())) {
     w.line("Cannot find the certificate and private key for decryption.");
     return;
   }
@@ -114,9 +126,10 @@ void render_store_dump(const Machine& machine, const CertificateStore& store,
   const std::string friendly = friendly_store_name(store.name());
   w.line(friendly.empty() ? typed : typed + " \"" + friendly + "\"");
   KeySearch search(machine);
+  const KeyAccess access(machine, options.caller);
   for (std::size_t i = 0; i < store.size(); ++i) {
     if (i != 0) w.blank();
-    certificate_block(w, machine, search, store.at(i), i, options.verbose);
+    certificate_block(w, machine, access, search, store.at(i), i, options.verbose);
   }
   w.line("CertUtil: -store command completed successfully.");
 }

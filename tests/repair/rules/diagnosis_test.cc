@@ -401,7 +401,9 @@ TEST(Diagnosis, MachineKeysetFlagIsNotJudgedInAUserStoreOrFromADump) {
   ASSERT_TRUE(user.add(mine.der, mine.facts.properties).ok());
   EmulatedStore user_store(machine, StoreLocation::kCurrentUser, "My");
   EXPECT_EQ(rules_of(diagnose(user_store)), std::vector<std::string>{"ksp-keyspec-not-zero"});
-  // A dump's containers are inferred and do not say whether a key is a machine key.
+  // A dump's containers are inferred and do not say whether a key is a machine key, so the
+  // flag's rule stays silent. What the dump does say is that certutil, looking in the user key
+  // set as property 2's flags tell it to, found no key: missing-keyset.
   emulator::DumpOptions options;
   options.verbose = true;
   const auto text = emulator::render_store_dump(
@@ -409,7 +411,7 @@ TEST(Diagnosis, MachineKeysetFlagIsNotJudgedInAUserStoreOrFromADump) {
   EXPECT_EQ(rules_of(diagnose(DumpStore::parse(text, "dump.txt",
                                                {std::nullopt, repair::StoreLocation::kLocalMachine})
                                   .value())),
-            std::vector<std::string>{"ksp-keyspec-not-zero"});
+            (std::vector<std::string>{"ksp-keyspec-not-zero", "missing-keyset"}));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 
+#include "certbed/emulator/keys/key_access.h"
 #include "certbed/emulator/machine/machine.h"
 
 namespace certbed::emulator {
@@ -13,6 +14,9 @@ struct DumpOptions {
   bool crlf = false;     // Windows line endings, as cmd.exe's redirection writes them
   // The store name as the user typed it; certutil echoes it in the header line.
   std::string typed_store_name;
+  // Who runs certutil: an elevated administrator by default. A standard user cannot read machine
+  // keys, so their certificates show "Missing stored keyset".
+  Caller caller = Caller::administrator();
 };
 
 // Writes the whole dump (header, one block per certificate, closing line) to `out`, one
