@@ -46,6 +46,16 @@ std::optional<std::string> run_demo() {
   if (!failed) return failed.error().to_string();
   print_events(*failed);
   if (failed->succeeded) return "renewal with KeySpec 2 should have failed";
+  if (failed->failure != emulator::RenewalFailure::kKeySpecMismatch) {
+    return "renewal with KeySpec 2 should fail in the reuse-key step";
+  }
+  std::cout
+      << "\n   Which step failed, and on what evidence: the service started, because\n"
+         "   CryptAcquireCertificatePrivateKey, in its documented attempt order, opened this\n"
+         "   KSP key through CNG, and no documented failure covers its KeySpec. The failure\n"
+         "   is the emulated "
+      << emulator::reuse_key_step_name()
+      << ":\n   it is modelled on the support article, not on a documented API failure.\n";
 
   heading(3, "Diagnose",
           "The rules read the store (a snapshot here; a customer's certutil -v "

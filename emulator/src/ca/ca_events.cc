@@ -98,18 +98,37 @@ CaEvent key_prov_info_missing_event(std::uint32_t index, const repair::CertFacts
                facts.serial + "\" links it to the container holding its key.");
 }
 
-CaEvent container_missing_event(std::uint32_t index, const repair::CertFacts& facts,
-                                const repair::KeyProvInfo& kpi, bool provider_exists) {
-  return error("certbed: " + certificate_label(index, facts) + " names key container " +
-               quoted(kpi.container) + " in " + quoted(kpi.provider) + ", which " +
-               (!provider_exists ? "is not a provider on this machine" : "does not exist") + ".");
+// The call of the key access layer that failed, with the message and HRESULT Windows gives.
+std::string failed_call(const KeyAccessResult& result) {
+  std::string call =
+      result.steps.empty() ? "CryptAcquireCertificatePrivateKey" : result.steps.back().call;
+  for (const auto& step : result.steps) {
+    if (step.hresult == result.hresult) {
+      call = step.call;
+      break;
+    }
+  }
+  const auto message = hresult_message(result.hresult);
+  return call + " failed: " + (message.empty() ? "" : std::string(message) + " ") +
+         certutil_hresult(result.hresult);
 }
 
-CaEvent key_spec_key_missing_event(std::uint32_t index, const repair::CertFacts& facts,
-                                   const repair::KeyProvInfo& kpi) {
-  return error("certbed: " + certificate_label(index, facts) + ": key container " +
+CaEvent key_open_failed_event(std::uint32_t index, const repair::CertFacts& facts,
+                              const repair::KeyProvInfo& kpi, const KeyAccessResult& result) {
+  return error("certbed: " + certificate_label(index, facts) + " names key container " +
                quoted(kpi.container) + " in " + quoted(kpi.provider) +
-               " holds no key with KeySpec " + key_spec_display(kpi.key_spec) + ".");
+               "; CryptAcquireCertificatePrivateKey could not open it: " + failed_call(result) +
+               ".");
+}
+
+CaEvent csp_configuration_event(const CaConfiguration& config, const LoadedCaCertificate& current) {
+  return error("certbed: CertSvc\\Configuration\\" + config.ca_name + "\\CSP names Provider " +
+               quoted(config.provider) + " (ProviderType " + std::to_string(config.provider_type) +
+               "), but the key of " + certificate_label(current.index, current.stored->facts) +
+               " is in " + quoted(current.provider->info().name) + " (ProviderType " +
+               std::to_string(current.provider->info().type) +
+               ") [inferred: CertSvc opens its key through CSP\\Provider]. Set CSP\\Provider "
+               "and CSP\\ProviderType to the provider that holds the key.");
 }
 
 CaEvent key_mismatch_event(std::uint32_t index, const repair::CertFacts& facts,
@@ -118,11 +137,15 @@ CaEvent key_mismatch_event(std::uint32_t index, const repair::CertFacts& facts,
                ") is not the key of " + certificate_label(index, facts) + ".");
 }
 
-CaEvent service_not_started_event(const CaConfiguration& config, bool documented) {
+CaEvent service_not_started_event(const CaConfiguration& config, bool documented,
+                                  std::uint32_t hresult) {
   if (documented) return error(bad_keyset_event(config.ca_name), /*windows_text=*/true);
   return error(
-      "certbed: Active Directory Certificate Services did not start: a CA certificate "
-      "does not match its key.");
+      "certbed: Active Directory Certificate Services did not start: the current CA "
+      "certificate or its key could not be loaded" +
+      (hresult == hresult::S_OK ? std::string(" with this configuration")
+                                : " (" + certutil_hresult(hresult) + ")") +
+      ".");
 }
 
 CaEvent not_renewed_event(const CaConfiguration& config) {
@@ -132,21 +155,31 @@ CaEvent not_renewed_event(const CaConfiguration& config) {
 
 namespace {
 
-std::string key_spec_text(const LoadedCaCertificate& ca) {
-  return certificate_label(ca.index, ca.stored->facts) + " has its key in " +
-         quoted(ca.info.provider) + " (ProviderType 0, a CNG Key Storage Provider) but KeySpec " +
-         key_spec_display(ca.info.key_spec) + "; a CNG key must have KeySpec 0.";
+std::string key_spec_text(const ReuseKeyFailure& failure) {
+  const LoadedCaCertificate& ca = *failure.ca;
+  return std::string(kReuseKeyStepName) + ": " + certificate_label(ca.index, ca.stored->facts) +
+         " has KeySpec " + key_spec_display(ca.info.key_spec) +
+         ", which marks a CryptoAPI key, so its key is opened through CryptoAPI; " +
+         failed_call(failure.result) + ". Its key is in " + quoted(ca.info.provider) +
+         " (ProviderType " + std::to_string(ca.info.provider_type) +
+         "), which CryptoAPI cannot open: a CNG key must have KeySpec 0.";
 }
 
 }  // namespace
 
-CaEvent key_spec_mismatch_event(const LoadedCaCertificate& ca) {
-  return error("certbed: " + key_spec_text(ca));
+CaEvent key_spec_mismatch_event(const ReuseKeyFailure& failure) {
+  return error("certbed: " + key_spec_text(failure));
 }
 
-CaEvent key_spec_mismatch_warning(const LoadedCaCertificate& ca) {
-  return warning("certbed: " + key_spec_text(ca) +
+CaEvent key_spec_mismatch_warning(const ReuseKeyFailure& failure) {
+  return warning("certbed: " + key_spec_text(failure) +
                  " Renewal with the existing key pair fails until it is 0.");
+}
+
+CaEvent provider_missing_event(const std::string& provider_name) {
+  return error("certbed: CSP\\Provider names " + quoted(provider_name) +
+               ", which is not installed on this machine, so no new key can be made there "
+               "(NCryptOpenStorageProvider fails); nothing on the machine was changed.");
 }
 
 CaEvent reuse_keys_failed_event(const CaConfiguration& config) {

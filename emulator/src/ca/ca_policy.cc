@@ -64,16 +64,23 @@ Result<std::string> check_ca_configuration(const Machine& machine) {
 }
 
 // As CertSvc does when it starts ("it enumerates all the keys and certificates that have been
-// issued to the CA", KB 842210). Every problem is reported, not only the first, so one run tells
-// the whole repair.
+// issued to the CA", KB 842210): each CA certificate's key is opened through the key access
+// layer as CertSvc opens it (kCertSvcAcquireFlags, as LocalSystem). Every problem is reported,
+// not only the first, so one run tells the whole repair.
 bool load_ca_certificates(const Machine& machine, const CaConfiguration& config,
                           RenewalOutcome& out, std::vector<LoadedCaCertificate>& loaded) {
   const CertificateStore* my = machine.find_store(StoreLocation::kLocalMachine, "My");
+  const KeyAccess access(machine, Caller::system());
   std::vector<CaEvent> details;
-  bool documented = false;  // the failure is one KB 842210 describes (certificate or keyset)
-  auto fail = [&](std::uint32_t index, RenewalFailure failure, CaEvent event) {
+  // The failure KB 842210 describes (a CA certificate or its keyset missing) makes the event
+  // Windows' own; the first other HRESULT is named in certbed's.
+  bool documented = false;
+  std::uint32_t first_hresult = hresult::S_OK;
+  auto fail = [&](std::uint32_t index, RenewalFailure failure, std::uint32_t code, CaEvent event) {
     if (out.failure == RenewalFailure::kNone) out.failure = failure;
-    documented = documented || failure != RenewalFailure::kKeyMismatch;
+    documented = documented || failure == RenewalFailure::kCertificateMissing ||
+                 code == hresult::NTE_BAD_KEYSET;
+    if (first_hresult == hresult::S_OK) first_hresult = code;
     out.failing_indexes.push_back(index);
     details.push_back(std::move(event));
   };
@@ -82,64 +89,74 @@ bool load_ca_certificates(const Machine& machine, const CaConfiguration& config,
     const std::string& sha1 = config.ca_cert_hashes[i];
     const auto position = my != nullptr ? my->find_by_sha1(sha1) : std::nullopt;
     if (!position) {
-      fail(index, RenewalFailure::kCertificateMissing, certificate_missing_event(index, sha1));
+      fail(index, RenewalFailure::kCertificateMissing, hresult::NTE_BAD_KEYSET,
+           certificate_missing_event(index, sha1));
       continue;
     }
     const StoredCertificate& stored = my->at(*position);
     const repair::CertFacts& facts = stored.facts;
     auto info = facts.key_prov_info();
     if (!info) {
-      fail(index, RenewalFailure::kKeyMissing,
+      fail(index, RenewalFailure::kKeyMissing, hresult::CRYPT_E_NO_KEY_PROPERTY,
            key_prov_info_undecodable_event(index, facts, info.error().message));
       continue;
     }
-    if (!info->has_value()) {
-      fail(index, RenewalFailure::kKeyMissing, key_prov_info_missing_event(index, facts));
+    const auto opened = access.acquire_certificate_private_key(facts, kCertSvcAcquireFlags);
+    if (!opened.ok()) {
+      if (opened.hresult == hresult::CRYPT_E_NO_KEY_PROPERTY) {
+        fail(index, RenewalFailure::kKeyMissing, opened.hresult,
+             key_prov_info_missing_event(index, facts));
+      } else if (opened.hresult == hresult::NTE_BAD_PUBLIC_KEY) {
+        fail(index, RenewalFailure::kKeyMismatch, opened.hresult,
+             key_mismatch_event(index, facts, **info));
+      } else {
+        fail(index, RenewalFailure::kKeyMissing, opened.hresult,
+             key_open_failed_event(index, facts, **info, opened));
+      }
       continue;
     }
-    const repair::KeyProvInfo& kpi = **info;
-    const KeyProvider* provider = machine.find_provider(kpi.provider);
-    const KeyContainer* container =
-        provider != nullptr ? provider->find_container(kpi.container) : nullptr;
-    if (container == nullptr) {
-      fail(index, RenewalFailure::kKeyMissing,
-           container_missing_event(index, facts, kpi, provider != nullptr));
-      continue;
-    }
-    // A KSP container holds one key and ignores KeySpec (so a KSP certificate with KeySpec 2
-    // still loads: the CA runs; only renewal with the existing key fails).
-    const std::uint32_t spec =
-        provider->info().kind == ProviderKind::kKsp ? wc::AT_NONE : kpi.key_spec;
-    const ContainerKey* key = container->find_key(spec);
-    if (key == nullptr) {
-      fail(index, RenewalFailure::kKeyMissing, key_spec_key_missing_event(index, facts, kpi));
-      continue;
-    }
-    if (public_key_id(key->key.get()) != facts.public_key_id) {
-      fail(index, RenewalFailure::kKeyMismatch, key_mismatch_event(index, facts, kpi));
-      continue;
-    }
-    loaded.push_back(LoadedCaCertificate{index, &stored, kpi, provider, key->key});
+    loaded.push_back(
+        LoadedCaCertificate{index, &stored, **info, opened.key->provider, opened.key->key->key});
   }
   if (out.failing_indexes.empty()) return true;
-  out.events.push_back(service_not_started_event(config, documented));
+  out.events.push_back(service_not_started_event(config, documented, first_hresult));
   for (auto& d : details) out.events.push_back(std::move(d));
   out.events.push_back(not_renewed_event(config));
   return false;
 }
 
-// Support article "CA certificate renewal fails when using a KSP provider": with the existing
-// key pair and a KSP, every CA certificate needs KeySpec 0, or no request is offered, the
-// service restarts and renewal fails.
-std::vector<const LoadedCaCertificate*> ksp_key_spec_mismatches(
-    const std::vector<LoadedCaCertificate>& loaded) {
-  std::vector<const LoadedCaCertificate*> bad_key_spec;
+bool check_csp_configuration(const CaConfiguration& config, const LoadedCaCertificate& current,
+                             RenewalOutcome& out) {
+  // [inferred] CertSvc opens its signing key with the provider CSP\Provider names (Microsoft's
+  // CSP-to-KSP migration steps rewrite CSP\Provider and CSP\ProviderType together with the
+  // key; property-model.md 4.2), so a configuration that names another provider than the one
+  // holding the current CA key does not start. An empty value is not checked.
+  const bool provider_differs =
+      !config.provider.empty() &&
+      to_lower_ascii(config.provider) != to_lower_ascii(current.provider->info().name);
+  if (!provider_differs && config.provider_type == current.provider->info().type) return true;
+  out.failure = RenewalFailure::kConfigurationMismatch;
+  out.failing_indexes.push_back(current.index);
+  out.events.push_back(csp_configuration_event(config, current));
+  return false;
+}
+
+std::vector<ReuseKeyFailure> reuse_key_step(const Machine& machine,
+                                            const std::vector<LoadedCaCertificate>& loaded) {
+  const KeyAccess access(machine, Caller::system());
+  std::vector<ReuseKeyFailure> failures;
   for (const auto& ca : loaded) {
-    if (ca.info.provider_type == wc::PROV_CNG_KSP && ca.info.key_spec != wc::AT_NONE) {
-      bad_key_spec.push_back(&ca);
-    }
+    const bool machine_keyset = (ca.info.flags & wc::CRYPT_MACHINE_KEYSET) != 0;
+    KeyAccessResult opened =
+        ca.info.key_spec == wc::AT_NONE
+            ? access.ncrypt_open_key(ca.info.provider, ca.info.container, wc::AT_NONE,
+                                     machine_keyset ? NCRYPT_MACHINE_KEY_FLAG : 0u)
+            : access.crypt_acquire_context(
+                  ca.info.container, ca.info.provider, ca.info.provider_type,
+                  machine_keyset ? wc::CRYPT_MACHINE_KEYSET : 0u, ca.info.key_spec);
+    if (!opened.ok()) failures.push_back(ReuseKeyFailure{&ca, std::move(opened)});
   }
-  return bad_key_spec;
+  return failures;
 }
 
 bool new_key_container_exists(const Machine& machine, const std::string& provider_name,

@@ -13,6 +13,7 @@
 #include "certbed/emulator/ca/ca_service.h"
 #include "certbed/emulator/crypto/crypto.h"
 #include "certbed/emulator/crypto/ossl.h"
+#include "certbed/emulator/keys/key_access.h"
 
 namespace certbed::emulator::renewal {
 
@@ -20,7 +21,7 @@ namespace certbed::emulator::renewal {
 // certificate's (Windows uses the time of renewal, which would make output irreproducible).
 inline constexpr std::int64_t kRenewalStep = std::int64_t{365} * 24 * 3600;
 
-// A CA certificate of CACertHash with the key its property 2 leads to.
+// A CA certificate of CACertHash with the key CryptAcquireCertificatePrivateKey opened for it.
 struct LoadedCaCertificate {
   std::uint32_t index = 0;
   const StoredCertificate* stored = nullptr;
@@ -28,6 +29,13 @@ struct LoadedCaCertificate {
   const KeyProvider* provider = nullptr;
   ossl::SharedPkey key;
 };
+
+// How CertSvc opens its CA keys. It runs as LocalSystem [doc "AD CS: the service account"], and
+// [inferred] lets CryptAcquireCertificatePrivateKey use CNG first (CAs on Windows Server 2008
+// and later keep keys in KSPs) or CryptoAPI, compares the public key, and shows no UI.
+inline constexpr std::uint32_t kCertSvcAcquireFlags = CRYPT_ACQUIRE_PREFER_NCRYPT_KEY_FLAG |
+                                                      CRYPT_ACQUIRE_COMPARE_KEY_FLAG |
+                                                      CRYPT_ACQUIRE_SILENT_FLAG;
 
 // ---- What makes a renewal fail (ca_policy.cc).
 
@@ -40,10 +48,28 @@ repair::Result<std::string> check_ca_configuration(const Machine& machine);
 bool load_ca_certificates(const Machine& machine, const CaConfiguration& config,
                           RenewalOutcome& out, std::vector<LoadedCaCertificate>& loaded);
 
-// The loaded certificates whose property 2 says ProviderType 0 (a KSP) and a KeySpec other than
-// 0: renewal with the existing key pair fails on them.
-std::vector<const LoadedCaCertificate*> ksp_key_spec_mismatches(
-    const std::vector<LoadedCaCertificate>& loaded);
+// The configuration CertSvc reads at start-up against the current CA key: CSP\Provider and
+// CSP\ProviderType must name the provider the key opened in. On a contradiction records it in
+// `out` and returns false.
+bool check_csp_configuration(const CaConfiguration& config, const LoadedCaCertificate& current,
+                             RenewalOutcome& out);
+
+// The reuse-key step of the emulated CertSvc, [inferred] (property-model.md 4.3, from the
+// support article "CA certificate renewal fails when using a KSP provider"): renewal with the
+// existing key pair opens each CA certificate's key as property 2 describes it, and KeySpec 1
+// or 2 marks a CryptoAPI key, so it calls CryptAcquireContext; KeySpec 0 goes to CNG. The key
+// access layer's result decides; the failed opens are returned with their results.
+struct ReuseKeyFailure {
+  const LoadedCaCertificate* ca = nullptr;
+  KeyAccessResult result;
+};
+std::vector<ReuseKeyFailure> reuse_key_step(const Machine& machine,
+                                            const std::vector<LoadedCaCertificate>& loaded);
+
+// The name and status the demo and the events give this step.
+inline constexpr std::string_view kReuseKeyStepName =
+    "CertSvc reuse-key step [inferred from the support article \"CA certificate renewal fails "
+    "when using a KSP provider\"; property-model.md 4.3]";
 
 // New keys: certbed does not overwrite a key, so an existing container of that name fails.
 bool new_key_container_exists(const Machine& machine, const std::string& provider_name,
@@ -94,20 +120,24 @@ CaEvent certificate_missing_event(std::uint32_t index, const std::string& sha1);
 CaEvent key_prov_info_undecodable_event(std::uint32_t index, const repair::CertFacts& facts,
                                         const std::string& message);
 CaEvent key_prov_info_missing_event(std::uint32_t index, const repair::CertFacts& facts);
-CaEvent container_missing_event(std::uint32_t index, const repair::CertFacts& facts,
-                                const repair::KeyProvInfo& kpi, bool provider_exists);
-CaEvent key_spec_key_missing_event(std::uint32_t index, const repair::CertFacts& facts,
-                                   const repair::KeyProvInfo& kpi);
+// A key CryptAcquireCertificatePrivateKey could not open, with the call that failed and its
+// HRESULT.
+CaEvent key_open_failed_event(std::uint32_t index, const repair::CertFacts& facts,
+                              const repair::KeyProvInfo& kpi, const KeyAccessResult& result);
+CaEvent csp_configuration_event(const CaConfiguration& config, const LoadedCaCertificate& current);
 CaEvent key_mismatch_event(std::uint32_t index, const repair::CertFacts& facts,
                            const repair::KeyProvInfo& kpi);
-// `documented`: the failure is one KB 842210 describes (certificate or keyset), so the event is
-// Windows' own.
-CaEvent service_not_started_event(const CaConfiguration& config, bool documented);
+// `documented`: the failure is one KB 842210 describes (a CA certificate missing, or its keyset:
+// NTE_BAD_KEYSET), so the event is Windows' own; otherwise certbed's, naming `hresult`.
+CaEvent service_not_started_event(const CaConfiguration& config, bool documented,
+                                  std::uint32_t hresult);
 CaEvent not_renewed_event(const CaConfiguration& config);
 
-// A KSP certificate with KeySpec != 0: an error with reused keys, a warning with new ones.
-CaEvent key_spec_mismatch_event(const LoadedCaCertificate& ca);
-CaEvent key_spec_mismatch_warning(const LoadedCaCertificate& ca);
+// The reuse-key step's failed open: an error with reused keys, a warning with new ones (whose
+// renewal does not take that step).
+CaEvent key_spec_mismatch_event(const ReuseKeyFailure& failure);
+CaEvent key_spec_mismatch_warning(const ReuseKeyFailure& failure);
+CaEvent provider_missing_event(const std::string& provider_name);
 CaEvent reuse_keys_failed_event(const CaConfiguration& config);
 CaEvent key_spec_advice_event();
 

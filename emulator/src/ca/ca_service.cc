@@ -16,6 +16,39 @@ using repair::make_error;
 using repair::PropertyId;
 using repair::Result;
 
+std::string_view reuse_key_step_name() { return renewal::kReuseKeyStepName; }
+
+namespace {
+
+// Start-up: the CA certificates and keys, then (with `check_configuration`) the configuration
+// against the current key. [inferred] A renewal with a new key pair makes the key in
+// CSP\Provider, so there the configuration says where the next key goes, not where the
+// current one is, and is not held against it.
+bool start(const Machine& machine, RenewalOutcome& out,
+           std::vector<renewal::LoadedCaCertificate>& loaded, bool check_configuration) {
+  const CaConfiguration& config = *machine.ca_configuration();
+  if (!renewal::load_ca_certificates(machine, config, out, loaded)) return false;
+  if (check_configuration && !renewal::check_csp_configuration(config, loaded.back(), out)) {
+    out.events.insert(out.events.end() - 1,
+                      renewal::service_not_started_event(config, false, hresult::S_OK));
+    out.events.push_back(renewal::not_renewed_event(config));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<RenewalOutcome> start_ca_service(const Machine& machine) {
+  if (auto digest = renewal::check_ca_configuration(machine); !digest) return digest.error();
+  RenewalOutcome out;
+  out.subordinate = is_subordinate_ca_type(machine.ca_configuration()->ca_type);
+  std::vector<renewal::LoadedCaCertificate> loaded;
+  out.succeeded = start(machine, out, loaded, /*check_configuration=*/true);
+  if (!out.succeeded) out.events.pop_back();  // not_renewed_event: nothing was being renewed
+  return out;
+}
+
 Result<RenewalOutcome> renew_ca_certificate(Machine& machine, const RenewOptions& options) {
   auto digest = renewal::check_ca_configuration(machine);
   if (!digest) return digest.error();
@@ -27,19 +60,20 @@ Result<RenewalOutcome> renew_ca_certificate(Machine& machine, const RenewOptions
   out.events.push_back(renewal::stopped_event(config, options.reuse_keys));
 
   std::vector<renewal::LoadedCaCertificate> loaded;
-  if (!renewal::load_ca_certificates(machine, config, out, loaded)) return out;
+  if (!start(machine, out, loaded, /*check_configuration=*/options.reuse_keys)) return out;
   const renewal::LoadedCaCertificate& current = loaded.back();
   const std::uint32_t current_index = current.index;
 
-  // With the existing key pair and a KSP, every CA certificate needs KeySpec 0. The support
-  // article gives no error text, so these events are certbed's.
-  const std::vector<const renewal::LoadedCaCertificate*> bad_key_spec =
-      renewal::ksp_key_spec_mismatches(loaded);
-  if (options.reuse_keys && !bad_key_spec.empty()) {
+  // The inferred reuse-key step: with the existing key pair, every CA key is opened as its
+  // property 2 describes it. The support article gives no error text, so these events are
+  // certbed's; each names the step, its status and the HRESULT the key access layer returned.
+  const std::vector<renewal::ReuseKeyFailure> reuse_failures =
+      renewal::reuse_key_step(machine, loaded);
+  if (options.reuse_keys && !reuse_failures.empty()) {
     out.failure = RenewalFailure::kKeySpecMismatch;
-    for (const auto* ca : bad_key_spec) {
-      out.failing_indexes.push_back(ca->index);
-      out.events.push_back(renewal::key_spec_mismatch_event(*ca));
+    for (const auto& f : reuse_failures) {
+      out.failing_indexes.push_back(f.ca->index);
+      out.events.push_back(renewal::key_spec_mismatch_event(f));
     }
     out.events.push_back(renewal::reuse_keys_failed_event(config));
     out.events.push_back(renewal::restarted_event(config, current_index));
@@ -48,7 +82,7 @@ Result<RenewalOutcome> renew_ca_certificate(Machine& machine, const RenewOptions
   }
   // [unknown] Whether a new-key renewal trips over KeySpec 2 on older certificates is not
   // documented; the new key does not go through their key provider info, so it proceeds here.
-  for (const auto* ca : bad_key_spec) out.events.push_back(renewal::key_spec_mismatch_warning(*ca));
+  for (const auto& f : reuse_failures) out.events.push_back(renewal::key_spec_mismatch_warning(f));
 
   const repair::CertFacts& current_facts = current.stored->facts;
   out.version = renewal::next_ca_version(config, current_facts, options.reuse_keys);
@@ -66,6 +100,14 @@ Result<RenewalOutcome> renew_ca_certificate(Machine& machine, const RenewOptions
     const std::string provider_name =
         config.provider.empty() ? current.info.provider : config.provider;
     const std::string container = renewal::new_key_container_name(config, out.version.key_index);
+    // A provider that is not installed cannot make the key: no KSP or CSP by that name is on
+    // the machine, and it is not one of the Microsoft providers every Windows has.
+    if (machine.find_provider(provider_name) == nullptr && !find_known_provider(provider_name)) {
+      out.failure = RenewalFailure::kProviderMissing;
+      out.events.push_back(renewal::provider_missing_event(provider_name));
+      out.events.push_back(renewal::restarted_event(config, current_index));
+      return out;
+    }
     if (renewal::new_key_container_exists(machine, provider_name, container)) {
       out.failure = RenewalFailure::kContainerExists;
       out.events.push_back(renewal::container_exists_event(container, provider_name));

@@ -311,6 +311,17 @@ const std::vector<ScenarioEntry>& entries() {
        [] { return ksp_ca(wc::AT_SIGNATURE); }},
       {{"ca-ksp-healthy", "The same CA with KeySpec 0, as a CNG key must have"},
        [] { return ksp_ca(wc::AT_NONE); }},
+      {{"ca-csp-provider-mismatch",
+        "The healthy KSP CA whose CertSvc configuration says CSP\\Provider \"Microsoft Strong "
+        "Cryptographic Provider\" (ProviderType 1), contradicting where its key is: the service "
+        "does not start and renewal with the existing key pair fails"},
+       []() -> Result<Machine> {
+         auto machine = ksp_ca(wc::AT_NONE);
+         if (!machine) return machine;
+         machine->ca_configuration()->provider = std::string(wc::MS_STRONG_PROV);
+         machine->ca_configuration()->provider_type = wc::PROV_RSA_FULL;
+         return machine;
+       }},
       {{"ca-csp-keyspec1",
         "Root CA with a legacy CSP key (Microsoft Strong Cryptographic Provider, "
         "AT_KEYEXCHANGE): KeySpec 1 is correct"},

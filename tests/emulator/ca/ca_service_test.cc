@@ -440,5 +440,74 @@ TEST(CaService, RequestFileNameFollowsTheCertEnrollShape) {
   EXPECT_EQ(renewal_request_file_name(config, 1), "A!002fB!003aC(1).req");
 }
 
+TEST(CaService, SeedStartsAndFailsInTheInferredReuseKeyStepWithTheLayersHresult) {
+  auto machine = scenario("ca-ksp-keyspec2");
+  // Start-up opens the key through CryptAcquireCertificatePrivateKey (CNG): the service runs.
+  const auto started = start_ca_service(machine).value();
+  EXPECT_TRUE(started.succeeded) << all_events(started);
+  const auto outcome = renew(machine, /*reuse_keys=*/true);
+  ASSERT_EQ(outcome.failure, RenewalFailure::kKeySpecMismatch);
+  EXPECT_TRUE(has_event_containing(outcome, reuse_key_step_name())) << all_events(outcome);
+  EXPECT_TRUE(has_event_containing(outcome, "[inferred")) << all_events(outcome);
+  EXPECT_TRUE(has_event_containing(
+      outcome,
+      "CryptAcquireContext(\"Contoso CA\", \"Microsoft Software Key Storage Provider\", "
+      "0, CRYPT_MACHINE_KEYSET) failed: Invalid provider type specified. 0x80090014 "
+      "(-2146893804 NTE_BAD_PROV_TYPE)"))
+      << all_events(outcome);
+}
+
+TEST(CaService, ContradictingCspProviderFailsStartUpAndRenewal) {
+  auto machine = scenario("ca-csp-provider-mismatch");
+  const std::string before = bytes_of(machine);
+  const auto started = start_ca_service(machine).value();
+  EXPECT_FALSE(started.succeeded);
+  EXPECT_EQ(started.failure, RenewalFailure::kConfigurationMismatch);
+  EXPECT_TRUE(has_event_containing(started,
+                                   "names Provider \"Microsoft Strong Cryptographic "
+                                   "Provider\" (ProviderType 1)"))
+      << all_events(started);
+  const auto outcome = renew(machine, /*reuse_keys=*/true);
+  EXPECT_FALSE(outcome.succeeded);
+  EXPECT_EQ(outcome.failure, RenewalFailure::kConfigurationMismatch);
+  // No documented event text exists for this: every event is certbed's.
+  for (const auto& e : outcome.events) EXPECT_FALSE(e.windows_text) << e.text;
+  EXPECT_EQ(bytes_of(machine), before);
+  // With a new key pair the configuration names where the new key is made.
+  const auto moved = renew(machine, /*reuse_keys=*/false);
+  ASSERT_TRUE(moved.succeeded) << all_events(moved);
+  EXPECT_EQ(moved.key.provider, wc::MS_STRONG_PROV);
+}
+
+TEST(CaService, NewKeysInAProviderThatIsNotInstalledFail) {
+  auto machine = scenario("ca-ksp-healthy");
+  // The key stays where it is; only the provider for new keys is one the machine lacks.
+  machine.ca_configuration()->provider = "Contoso Missing HSM Key Storage Provider";
+  machine.ca_configuration()->provider_type = 0;
+  const std::string before = bytes_of(machine);
+  const auto outcome = renew(machine, /*reuse_keys=*/false);
+  EXPECT_FALSE(outcome.succeeded);
+  EXPECT_EQ(outcome.failure, RenewalFailure::kProviderMissing);
+  EXPECT_TRUE(has_event_containing(outcome, "which is not installed")) << all_events(outcome);
+  EXPECT_EQ(bytes_of(machine), before);
+}
+
+TEST(CaService, KeyOpenFailureNamesTheCallAndIsWindowsTextOnlyForNteBadKeyset) {
+  auto machine = scenario("ca-csp-keyspec1");
+  auto& my = machine.store(StoreLocation::kLocalMachine, "My");
+  auto info = key_prov_info(my.at(0));
+  info.key_spec = wc::AT_SIGNATURE;  // the container holds AT_KEYEXCHANGE only
+  my.properties(0).set(repair::PropertyId::CERT_KEY_PROV_INFO_PROP_ID,
+                       repair::encode_key_prov_info(info).value());
+  const auto outcome = start_ca_service(machine).value();
+  EXPECT_FALSE(outcome.succeeded);
+  EXPECT_EQ(outcome.failure, RenewalFailure::kKeyMissing);
+  EXPECT_TRUE(has_event_containing(outcome,
+                                   "failed: Key does not exist. 0x8009000d (-2146893811 "
+                                   "NTE_NO_KEY)"))
+      << all_events(outcome);
+  for (const auto& e : outcome.events) EXPECT_FALSE(e.windows_text) << e.text;
+}
+
 }  // namespace
 }  // namespace certbed::emulator

@@ -35,11 +35,13 @@ struct RenewOptions {
 // Why a renewal failed, for callers that act on it (tests, the CLI).
 enum class RenewalFailure {
   kNone,
-  kCertificateMissing,  // a CACertHash thumbprint is not in LocalMachine\My
-  kKeyMissing,          // no property 2, or its provider or container does not exist
-  kKeyMismatch,         // the container's key is not the certificate's key
-  kKeySpecMismatch,     // reuse keys: a KSP (ProviderType 0) certificate with KeySpec != 0
-  kContainerExists,     // new keys: the container "<CA name>(n)" already exists
+  kCertificateMissing,     // a CACertHash thumbprint is not in LocalMachine\My
+  kKeyMissing,             // CryptAcquireCertificatePrivateKey could not open the key
+  kKeyMismatch,            // it opened a key that is not the certificate's (NTE_BAD_PUBLIC_KEY)
+  kConfigurationMismatch,  // CSP\Provider or CSP\ProviderType is not where the CA key is
+  kKeySpecMismatch,        // reuse keys: the inferred reuse-key step could not open a CA key
+  kContainerExists,        // new keys: the container "<CA name>(n)" already exists
+  kProviderMissing,        // new keys: CSP\Provider names a provider that is not installed
 };
 
 struct CaEvent {
@@ -81,12 +83,15 @@ struct RenewalOutcome {
 
 // Renews the machine's CA certificate the way CertSvc does.
 //
-// First, as the service does when it restarts, every certificate in CACertHash (all indexes, not
-// only the current one) must be in LocalMachine\My with property 2 naming an existing container
-// that holds its key. With reuse_keys, every one whose property 2 says ProviderType 0 must also
-// say KeySpec 0 (support article "CA certificate renewal fails when using a KSP provider": "all
-// the CA certificates" need KeySpec 0). A failure is an outcome with succeeded == false and the
-// machine left exactly as it was.
+// First, as the service does when it restarts (start_ca_service), every certificate in
+// CACertHash (all indexes, not only the current one) must be in LocalMachine\My, and
+// CryptAcquireCertificatePrivateKey (emulator/keys/key_access.h, as LocalSystem) must open the
+// key its property 2 names; CSP\Provider and CSP\ProviderType must name the provider that
+// holds the current key. With reuse_keys, the inferred reuse-key step then opens every CA key
+// as a CryptoAPI key when its KeySpec is 1 or 2 (support article "CA certificate renewal fails
+// when using a KSP provider": "all the CA certificates" need KeySpec 0); a KSP key fails there
+// with NTE_BAD_PROV_TYPE. A failure is an outcome with succeeded == false and the machine left
+// exactly as it was.
 //
 // On success the next certificate index is the CACertHash count; the key index stays with
 // reused keys and becomes the certificate index with new ones. A root CA gets a self-signed
@@ -100,6 +105,14 @@ struct RenewalOutcome {
 // or hash algorithm, an empty CACertHash, an exhausted test-key pool.
 repair::Result<RenewalOutcome> renew_ca_certificate(Machine& machine,
                                                     const RenewOptions& options = {});
+
+// CertSvc's start-up alone: the configuration read, every CA certificate's key opened, the
+// configuration checked against the current key. `succeeded` says whether the service starts;
+// the events say why not. Errors are configurations certbed cannot read (as for renewal).
+repair::Result<RenewalOutcome> start_ca_service(const Machine& machine);
+
+// The reuse-key step's name with its status, as the demo prints it.
+std::string_view reuse_key_step_name();
 
 bool is_subordinate_ca_type(std::uint32_t ca_type);
 // "V1.0" as certutil renders the CA Version extension.
