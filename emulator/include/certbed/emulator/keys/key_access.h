@@ -44,10 +44,10 @@ inline constexpr std::uint32_t CRYPT_E_NO_KEY_PROPERTY = 0x8009200B;
 
 // The symbol ("NTE_BAD_KEYSET") and the message FormatMessage gives (the SDK winerror.h
 // MessageText: "Keyset does not exist"); empty for a value certbed does not model.
-std::string_view hresult_symbol(std::uint32_t hr);
-std::string_view hresult_message(std::uint32_t hr);
+std::string_view hresult_symbol(std::uint32_t value);
+std::string_view hresult_message(std::uint32_t value);
 // As certutil prints a failure: "0x80090016 (-2146893802 NTE_BAD_KEYSET)".
-std::string certutil_hresult(std::uint32_t hr);
+std::string certutil_hresult(std::uint32_t value);
 
 // CryptAcquireCertificatePrivateKey's flags (wincrypt.h).
 inline constexpr std::uint32_t CRYPT_ACQUIRE_COMPARE_KEY_FLAG = 0x00000004;
