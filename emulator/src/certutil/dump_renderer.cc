@@ -21,6 +21,7 @@ using certutil::key_status_lines;
 using certutil::KeyLookup;
 using certutil::KeySearch;
 using certutil::LineWriter;
+using certutil::prints_unique_container_name;
 using certutil::property_block;
 using certutil::x509_section;
 
@@ -80,7 +81,9 @@ void certificate_block(LineWriter& w, const Machine& machine, const KeyAccess& a
     w.line("Cert Hash(sha1): " + facts.sha1);
     if (has_info) {
       w.line("  Key Container = " + (*info)->container);
-      if (found.container) w.line("  Unique container name: " + found.container->unique_name);
+      if (found.container && prints_unique_container_name(*found.provider)) {
+        w.line("  Unique container name: " + found.container->unique_name);
+      }
       w.line("  Provider = " + (*info)->provider);
     }
   }
@@ -98,7 +101,9 @@ void certificate_block(LineWriter& w, const Machine& machine, const KeyAccess& a
   }
   w.line("  Provider = " + searched.provider->info().name);
   w.line("  Simple container name: " + searched.container->name);
-  w.line("  Unique container name: " + searched.container->unique_name);
+  if (prints_unique_container_name(*searched.provider)) {
+    w.line("  Unique container name: " + searched.container->unique_name);
+  }
   w.line("  ERROR: missing key association property: CERT_KEY_IDENTIFIER_PROP_ID");
   for (const auto& status : key_status_lines(searched, facts)) w.line(status);
 }

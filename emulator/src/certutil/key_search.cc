@@ -23,6 +23,10 @@ KeyLookup find_linked_key(const Machine& machine, const repair::KeyProvInfo& inf
   return found;
 }
 
+bool prints_unique_container_name(const KeyProvider& provider) {
+  return provider.info().name.starts_with("Microsoft");
+}
+
 KeyLookup KeySearch::find(const std::string& public_key_id) {
   if (!built_) {
     for (const auto& [name, provider] : machine_.providers()) {

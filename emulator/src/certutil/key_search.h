@@ -37,6 +37,12 @@ class KeySearch {
   std::unordered_map<std::string, KeyLookup> index_;
 };
 
+// Whether certutil prints "Unique container name:" for a key opened in this provider. [inferred]
+// from real dumps: the Microsoft Software KSP prints it (fixtures/dumps/real 08, 09), the HSM KSPs
+// of nCipher (02) and Securosys (10) do not; other third-party providers are taken to behave
+// like those two.
+bool prints_unique_container_name(const KeyProvider& provider);
+
 // What certutil prints after opening the key: a missing keyset, a key that is not the
 // certificate's, or the exportability and the encryption or signature test.
 std::vector<std::string> key_status_lines(const KeyLookup& found, const repair::CertFacts& facts);

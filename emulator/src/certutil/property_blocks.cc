@@ -19,7 +19,9 @@ namespace {
 
 void key_provider_verbose(LineWriter& w, const repair::KeyProvInfo& info, const KeyLookup& found) {
   w.line("    Key Container = " + info.container);
-  if (found.container) w.line("  Unique container name: " + found.container->unique_name);
+  if (found.container && certutil::prints_unique_container_name(*found.provider)) {
+    w.line("  Unique container name: " + found.container->unique_name);
+  }
   w.line("    Provider = " + info.provider);
   w.line("    ProviderType = " + hex_with_decimal(info.provider_type));
   w.line("  Flags = " + hex_with_decimal(info.flags));

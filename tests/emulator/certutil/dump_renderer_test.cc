@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "certbed/emulator/crypto/crypto.h"
@@ -171,6 +173,42 @@ TEST(BcryptKeyBlob, MatchesTheHashesARealDumpPrints) {
   EXPECT_EQ(public_key_id(key.get()), "c2f300d811eba073aeb33a36f882363a3f8ddbf3");
   EXPECT_EQ(repair::to_hex(sha1(public_key_info_der(key.get()))),
             "a168d886679e9449a5c7d8aa6f88c3353bd17a4a");
+}
+
+// The key lines of a block (after "Cert Hash(sha1):", before the closing line) as shapes: the
+// indentation and label up to " = ", or the whole line for a status line.
+std::vector<std::string> key_line_shapes(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  bool in_keys = false;
+  for (const auto& line : lines) {
+    if (line.rfind("Cert Hash(sha1):", 0) == 0) {
+      in_keys = true;
+      continue;
+    }
+    if (!in_keys || line.rfind("CertUtil:", 0) == 0) continue;
+    const auto equals = line.find(" = ");
+    out.push_back(equals == std::string::npos ? line : line.substr(0, equals + 3));
+  }
+  return out;
+}
+
+// fixtures/dumps/real/02: certutil -store on an nCipher HSM KSP key (Windows 8 era). An HSM KSP
+// prints no "Unique container name:" line, and its key is not exportable.
+TEST(DumpRenderer, HsmKspKeyLinesHaveTheShapeOfARealHsmDump) {
+  std::ifstream in(std::string(CERTBED_SOURCE_DIR) +
+                   "/fixtures/dumps/real/02-ncipher-ksp-nonverbose.txt");
+  ASSERT_TRUE(in.good());
+  std::vector<std::string> real;
+  // The publisher indented every line by 4 spaces (its .source); certutil did not.
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    real.push_back(line.rfind("    ", 0) == 0 ? line.substr(4) : line);
+  }
+  const auto expected = key_line_shapes(real);
+  ASSERT_EQ(expected, (std::vector<std::string>{
+                          "  Key Container = ", "  Provider = ", "Private key is NOT exportable",
+                          "Signature test passed"}));
+  EXPECT_EQ(key_line_shapes(lines_of(dump("ca-hsm-ksp-keyspec2", false))), expected);
 }
 
 }  // namespace
