@@ -100,22 +100,45 @@ Result<ossl::X509ExtPtr> conf_extension(X509V3_CTX* ctx, int nid, const std::str
   return ext;
 }
 
+// A non-critical extension `oid` whose value is the DER that `encode` writes into `*der` (an
+// i2d function's result); `what` names it in errors.
+template <typename Encode>
+Result<ossl::X509ExtPtr> der_extension(std::string_view oid_text, const char* what, Encode encode) {
+  unsigned char* der = nullptr;
+  const int len = encode(&der);
+  if (len <= 0) return make_error(ErrorCode::kInternal, std::string("cannot encode ") + what);
+  ossl::Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
+  ASN1_OCTET_STRING_set(octets.get(), der, len);
+  OPENSSL_free(der);
+  ossl::Asn1ObjectPtr oid(OBJ_txt2obj(std::string(oid_text).c_str(), 1));
+  ossl::X509ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, octets.get()));
+  if (!ext) return make_error(ErrorCode::kInternal, std::string("cannot build ") + what);
+  return ext;
+}
+
 Result<ossl::X509ExtPtr> ca_version_extension(CaVersion version) {
   // X509_INTEGER of a DWORD: low 16 bits certificate index, high 16 bits key index.
   ossl::Asn1IntegerPtr value(ASN1_INTEGER_new());
   const long dword = (static_cast<long>(version.key_index) << 16) | version.cert_index;
   ASN1_INTEGER_set(value.get(), dword);
-  unsigned char* der = nullptr;
-  const int len = i2d_ASN1_INTEGER(value.get(), &der);
-  if (len <= 0) return make_error(ErrorCode::kInternal, "cannot encode CA Version");
-  ossl::Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
-  ASN1_OCTET_STRING_set(octets.get(), der, len);
-  OPENSSL_free(der);
-  ossl::Asn1ObjectPtr oid(
-      OBJ_txt2obj(std::string(repair::wincrypt::szOID_CERTSRV_CA_VERSION).c_str(), 1));
-  ossl::X509ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, octets.get()));
-  if (!ext) return make_error(ErrorCode::kInternal, "cannot build CA Version extension");
-  return ext;
+  return der_extension(repair::wincrypt::szOID_CERTSRV_CA_VERSION, "the CA Version extension",
+                       [&](unsigned char** der) { return i2d_ASN1_INTEGER(value.get(), der); });
+}
+
+// The v1 template extension: the name as a BMPString (UTF-16BE).
+Result<ossl::X509ExtPtr> template_name_extension(const std::string& name) {
+  auto utf16le = repair::utf8_to_utf16le(name);
+  if (!utf16le) return make_error(ErrorCode::kInvalidArgument, "template name is not UTF-8");
+  std::string utf16be;
+  for (std::size_t i = 0; i + 1 < utf16le->size(); i += 2) {
+    utf16be += static_cast<char>((*utf16le)[i + 1]);
+    utf16be += static_cast<char>((*utf16le)[i]);
+  }
+  ossl::Asn1StringPtr bmp(ASN1_STRING_type_new(V_ASN1_BMPSTRING));
+  ASN1_STRING_set(bmp.get(), utf16be.data(), static_cast<int>(utf16be.size()));
+  return der_extension(repair::wincrypt::szOID_ENROLL_CERTTYPE_EXTENSION,
+                       "the template name extension",
+                       [&](unsigned char** der) { return i2d_ASN1_BMPSTRING(bmp.get(), der); });
 }
 
 bool is_dns_label_text(const std::string& name) {
@@ -276,6 +299,11 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
   if (issuer) conf.emplace_back(NID_authority_key_identifier, "keyid:always");
   for (const auto& [nid, value] : conf) {
     auto ext = conf_extension(&ctx, nid, value);
+    if (!ext) return ext.error();
+    X509_add_ext(cert.get(), ext->get(), -1);
+  }
+  if (!spec.template_name.empty()) {
+    auto ext = template_name_extension(spec.template_name);
     if (!ext) return ext.error();
     X509_add_ext(cert.get(), ext->get(), -1);
   }

@@ -183,6 +183,20 @@ Result<repair::CertFacts> certificate_facts(X509* cert, repair::ByteView der) {
       facts.ca_version = static_cast<std::uint32_t>(v);
     }
   }
+
+  ossl::Asn1ObjectPtr template_oid(
+      OBJ_txt2obj(std::string(repair::wincrypt::szOID_ENROLL_CERTTYPE_EXTENSION).c_str(), 1));
+  if (const int t = X509_get_ext_by_OBJ(cert, template_oid.get(), -1); t >= 0) {
+    const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(X509_get_ext(cert, t));
+    const unsigned char* p = ASN1_STRING_get0_data(value);
+    ossl::Asn1StringPtr bmp(d2i_ASN1_BMPSTRING(nullptr, &p, ASN1_STRING_length(value)));
+    unsigned char* utf8 = nullptr;
+    const int len = bmp ? ASN1_STRING_to_UTF8(&utf8, bmp.get()) : -1;
+    if (len >= 0)
+      facts.template_name.assign(reinterpret_cast<const char*>(utf8),
+                                 static_cast<std::size_t>(len));
+    OPENSSL_free(utf8);
+  }
   return facts;
 }
 

@@ -225,6 +225,19 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
         const long dword = v ? ASN1_INTEGER_get(v.get()) : 0;
         w.line("    CA Version");
         w.line(deep + "V" + std::to_string(dword & 0xFFFF) + "." + std::to_string(dword >> 16));
+      } else if (oid == wc::szOID_ENROLL_CERTTYPE_EXTENSION) {
+        // [inferred] The extension's name and its value one level deeper, as certutil lays out
+        // the extensions it decodes; the name is the one the non-verbose line shows (dumps/07).
+        const unsigned char* p = value.data();
+        ossl::Asn1StringPtr bmp(d2i_ASN1_BMPSTRING(nullptr, &p, static_cast<long>(value.size())));
+        unsigned char* utf8 = nullptr;
+        const int len = bmp ? ASN1_STRING_to_UTF8(&utf8, bmp.get()) : -1;
+        w.line("    Certificate Template Name (Certificate Type)");
+        if (len >= 0) {
+          w.line(deep +
+                 std::string(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len)));
+        }
+        OPENSSL_free(utf8);
       } else {
         w.line("    " + oid);
         ascii_dump(w, value, deep);

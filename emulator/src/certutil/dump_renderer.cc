@@ -36,6 +36,25 @@ std::string friendly_store_name(const std::string& name) {
   return "";
 }
 
+// "DomainController, Domain Controller": the template's name, then the display name of the
+// AD CS default template (Microsoft's list of default certificate templates); the name alone
+// when the display name is the same ("User", dumps/08) or not a default template's.
+std::string template_line(const std::string& name) {
+  static const std::pair<std::string_view, std::string_view> kDisplayNames[] = {
+      {"CA", "Root Certification Authority"},
+      {"SubCA", "Subordinate Certification Authority"},
+      {"DomainController", "Domain Controller"},
+      {"WebServer", "Web Server"},
+      {"Machine", "Computer"},
+      {"User", "User"},
+  };
+  for (const auto& [template_name, display] : kDisplayNames) {
+    if (name == template_name && display != template_name)
+      return name + ", " + std::string(display);
+  }
+  return name;
+}
+
 // The key certutil opens for a certificate with property 2. [inferred] certutil shows CNG and
 // CryptoAPI keys alike, so it lets CryptAcquireCertificatePrivateKey use either
 // (CRYPT_ACQUIRE_ALLOW_NCRYPT_KEY_FLAG) and compares the public key itself, printing its own
@@ -68,6 +87,9 @@ void certificate_block(LineWriter& w, const Machine& machine, const KeyAccess& a
     w.line(" NotBefore: " + certutil_date(facts.not_before));
     w.line(" NotAfter: " + certutil_date(facts.not_after));
     w.line("Subject: " + facts.subject);
+    if (!facts.template_name.empty()) {
+      w.line("Certificate Template Name (Certificate Type): " + facts.template_name);
+    }
     if (facts.ca_version) {
       w.line("CA Version: V" + std::to_string(*facts.ca_version & 0xFFFF) + "." +
              std::to_string(*facts.ca_version >> 16));
@@ -78,6 +100,7 @@ void certificate_block(LineWriter& w, const Machine& machine, const KeyAccess& a
     } else {
       w.line("Non-root Certificate");
     }
+    if (!facts.template_name.empty()) w.line("Template: " + template_line(facts.template_name));
     w.line("Cert Hash(sha1): " + facts.sha1);
     if (has_info) {
       w.line("  Key Container = " + (*info)->container);

@@ -297,6 +297,103 @@ Result<Machine> renewed_ksp_ca() {
   return machine;
 }
 
+// A domain controller's LocalMachine\My shaped like real dumps/07 (a Windows Server 2019 DC
+// that also hosts an enterprise CA): an archived root CA certificate of an earlier CA, the DC's
+// certificate from the DomainController template with its key in the RSA SChannel CSP under a
+// unique-name container, and the enterprise root CA's certificate from the CA template.
+Result<Machine> domain_controller() {
+  Machine machine;
+  auto keys = KeySource::deterministic();
+  const DistinguishedName old_ca{{{"CN", "contoso-DC01-CA"}, {"DC", "contoso"}, {"DC", "com"}}};
+  const DistinguishedName ltd_ca{{{"CN", "Contoso-LTD-CA"}, {"DC", "contoso"}, {"DC", "com"}}};
+  auto& my = machine.store(StoreLocation::kLocalMachine, "My");
+
+  auto archived = make_root_ca(keys, "472cb6148184a9894f6d4d2587b1b165", old_ca);
+  if (!archived) return archived.error();
+  if (auto c = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "contoso-DC01-CA",
+                                        {ContainerKey{wc::AT_NONE, archived->key}},
+                                        repair::KeyScope::kMachine, true);
+      !c) {
+    return c.error();
+  }
+  repair::PropertyBag archived_bag = with_key_prov_info({"contoso-DC01-CA",
+                                                         std::string(wc::MS_KEY_STORAGE_PROVIDER),
+                                                         wc::PROV_CNG_KSP,
+                                                         wc::CRYPT_MACHINE_KEYSET,
+                                                         wc::AT_NONE,
+                                                         {}});
+  archived_bag.set(PropertyId::CERT_ARCHIVED_PROP_ID, {});
+  if (auto a = my.add(certificate_der(archived->certificate.get()), std::move(archived_bag)); !a) {
+    return a.error();
+  }
+
+  auto ca_key = keys.next(KeyAlgorithm::kRsa2048);
+  if (!ca_key) return ca_key.error();
+  CertificateSpec ca_spec;
+  ca_spec.profile = CertificateProfile::kRootCa;
+  ca_spec.subject = ltd_ca;
+  ca_spec.serial_hex = "75b2f4bbf31f108945147b466131bdca";
+  ca_spec.not_before = kCaNotBefore;
+  ca_spec.not_after = kCaNotAfter;
+  ca_spec.template_name = "CA";
+  auto ca = issue_certificate(ca_spec, ca_key->get(), std::nullopt, true);
+  if (!ca) return ca.error();
+
+  auto dc_key = keys.next(KeyAlgorithm::kRsa2048);
+  if (!dc_key) return dc_key.error();
+  CertificateSpec dc_spec;
+  dc_spec.profile = CertificateProfile::kEndEntity;
+  dc_spec.subject = DistinguishedName{{{"CN", "DC01.contoso.com"}}};
+  dc_spec.serial_hex = "5800000002ca70ea4e42f218a6000000000002";
+  dc_spec.not_before = kLeafNotBefore;
+  dc_spec.not_after = kLeafNotAfter;
+  dc_spec.ekus = {std::string(wc::szOID_PKIX_KP_CLIENT_AUTH),
+                  std::string(wc::szOID_PKIX_KP_SERVER_AUTH)};
+  dc_spec.dns_names = {"DC01.contoso.com"};
+  dc_spec.template_name = "DomainController";
+  auto dc = issue_certificate(dc_spec, dc_key->get(), IssuerRef{ca->get(), ca_key->get()}, true);
+  if (!dc) return dc.error();
+  // CryptoAPI names a key it made for enrollment by its unique name.
+  const std::string dc_container =
+      unique_container_name("te-DomainController-dc01", machine.machine_guid());
+  if (auto c = machine.create_container(wc::MS_DEF_RSA_SCHANNEL_PROV, dc_container,
+                                        {ContainerKey{wc::AT_KEYEXCHANGE, *dc_key}},
+                                        repair::KeyScope::kMachine, false);
+      !c) {
+    return c.error();
+  }
+  if (auto a = my.add(certificate_der(dc->get()),
+                      with_key_prov_info({dc_container,
+                                          std::string(wc::MS_DEF_RSA_SCHANNEL_PROV),
+                                          wc::PROV_RSA_SCHANNEL,
+                                          wc::CRYPT_MACHINE_KEYSET,
+                                          wc::AT_KEYEXCHANGE,
+                                          {}}));
+      !a) {
+    return a.error();
+  }
+
+  if (auto c = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "Contoso-LTD-CA",
+                                        {ContainerKey{wc::AT_NONE, *ca_key}},
+                                        repair::KeyScope::kMachine, true);
+      !c) {
+    return c.error();
+  }
+  IssuedCertificate issued{std::move(*ca), *ca_key};
+  if (auto s = add_ca_to_machine(machine, issued,
+                                 {"Contoso-LTD-CA",
+                                  std::string(wc::MS_KEY_STORAGE_PROVIDER),
+                                  wc::PROV_CNG_KSP,
+                                  wc::CRYPT_MACHINE_KEYSET,
+                                  wc::AT_NONE,
+                                  {}},
+                                 "Contoso-LTD-CA");
+      !s) {
+    return s.error();
+  }
+  return machine;
+}
+
 struct ScenarioEntry {
   ScenarioInfo info;
   std::function<Result<Machine>()> build;
@@ -368,6 +465,12 @@ const std::vector<ScenarioEntry>& entries() {
         "400 healthy certificates across KSPs and CSPs, one of which (index 287) has a KSP key "
         "with KeySpec 2"},
        [] { return web_farm_one_wrong(); }},
+      {{"dc-enterprise-my",
+        "A domain controller hosting an enterprise root CA, shaped like a real Windows Server 2019 "
+        "DC: an archived earlier CA certificate, the DomainController-template certificate with "
+        "its key in the RSA SChannel CSP, and the CA-template root; certbed dump --as "
+        "standard-user shows Missing stored keyset for each, as that real dump does"},
+       [] { return domain_controller(); }},
       {{"web-key-acl-denied",
         "TLS server certificate correctly linked to its KSP key, whose key file grants Read to "
         "SYSTEM and Administrators only (KB 238187's default): a service running as NETWORK "

@@ -49,6 +49,10 @@ struct CertificateSpec {
   std::vector<std::string> dns_names;
   // CA profiles carry the CA Version extension (1.3.6.1.4.1.311.21.1); defaults to V0.0.
   std::optional<CaVersion> ca_version;
+  // The v1 template extension (szOID_ENROLL_CERTTYPE_EXTENSION), as an enterprise CA writes
+  // for a v1 template ("CA", "DomainController", "WebServer", "User"); empty: none. It comes
+  // before CA Version, as in real dumps/07.
+  std::string template_name;
   std::string digest = "sha256";
 };
 

@@ -64,6 +64,8 @@ inline constexpr std::uint32_t CERT_LAST_USER_PROP_ID = 0xFFFF;
 // OIDs certbed writes or reads.
 inline constexpr std::string_view szOID_CERTSRV_CA_VERSION = "1.3.6.1.4.1.311.21.1";
 inline constexpr std::string_view szOID_CERTSRV_PREVIOUS_CERT_HASH = "1.3.6.1.4.1.311.21.2";
+// The v1 template extension ("Certificate Template Name (Certificate Type)"): a BMPString.
+inline constexpr std::string_view szOID_ENROLL_CERTTYPE_EXTENSION = "1.3.6.1.4.1.311.20.2";
 inline constexpr std::string_view szOID_PKIX_KP_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 inline constexpr std::string_view szOID_PKIX_KP_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
