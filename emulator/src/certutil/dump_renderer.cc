@@ -36,6 +36,10 @@ std::string friendly_store_name(const std::string& name) {
   return "";
 }
 
+bool same_container_name(std::string_view a, std::string_view b) {
+  return to_lower_ascii(a) == to_lower_ascii(b);
+}
+
 // "DomainController, Domain Controller": the template's name, then the display name of the
 // AD CS default template (Microsoft's list of default certificate templates); the name alone
 // when the display name is the same ("User", dumps/08) or not a default template's.
@@ -104,7 +108,10 @@ void certificate_block(LineWriter& w, const Machine& machine, const KeyAccess& a
     w.line("Cert Hash(sha1): " + facts.sha1);
     if (has_info) {
       w.line("  Key Container = " + (*info)->container);
-      if (found.container && prints_unique_container_name(*found.provider)) {
+      if (found.container && !same_container_name(found.container->name, (*info)->container)) {
+        // Property 2 named it by its unique name (dumps/08 certificate 0).
+        w.line("  Simple container name: " + found.container->name);
+      } else if (found.container && prints_unique_container_name(*found.provider)) {
         w.line("  Unique container name: " + found.container->unique_name);
       }
       w.line("  Provider = " + (*info)->provider);

@@ -15,6 +15,8 @@ KeyLookup find_linked_key(const Machine& machine, const repair::KeyProvInfo& inf
   found.provider = machine.find_provider(info.provider);
   if (!found.provider) return found;
   found.container = found.provider->find_container(info.container);
+  if (!found.container)
+    found.container = found.provider->find_container_by_unique_name(info.container);
   if (!found.container) return found;
   const std::uint32_t spec =
       found.provider->info().kind == ProviderKind::kKsp ? wc::AT_NONE : info.key_spec;

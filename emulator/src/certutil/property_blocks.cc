@@ -19,7 +19,10 @@ namespace {
 
 void key_provider_verbose(LineWriter& w, const repair::KeyProvInfo& info, const KeyLookup& found) {
   w.line("    Key Container = " + info.container);
-  if (found.container && certutil::prints_unique_container_name(*found.provider)) {
+  if (found.container && to_lower_ascii(found.container->name) != to_lower_ascii(info.container)) {
+    // Property 2 names the container by its unique name (dumps/03, dumps/08).
+    w.line("    Simple container name: " + found.container->name);
+  } else if (found.container && certutil::prints_unique_container_name(*found.provider)) {
     w.line("  Unique container name: " + found.container->unique_name);
   }
   w.line("    Provider = " + info.provider);

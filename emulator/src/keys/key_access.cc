@@ -173,7 +173,10 @@ KeyAccessResult KeyAccess::crypt_acquire_context(std::string_view container,
   }
   // [doc] NTE_BAD_KEYSET: "The key container could not be opened." The machine and user key
   // sets are separate, so a container in the other one is not found.
+  // [doc CryptGetProvParam] PP_UNIQUE_CONTAINER: the unique name opens the container too, which
+  // is how property 2 of CryptoAPI enrollment keys names them (dumps/08, dumps/03).
   const KeyContainer* c = p->find_container(container);
+  if (c == nullptr) c = p->find_container_by_unique_name(container);
   const repair::KeyScope scope =
       machine_keyset ? repair::KeyScope::kMachine : repair::KeyScope::kUser;
   if (c == nullptr || c->scope != scope) return failed(std::move(result), call, hr::NTE_BAD_KEYSET);

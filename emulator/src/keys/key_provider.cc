@@ -86,6 +86,9 @@ repair::Result<const KeyContainer*> KeyProvider::add_container(KeyContainer cont
     }
   }
   by_lower_name_.emplace(to_lower_ascii(container.name), containers_.size());
+  if (!container.unique_name.empty()) {
+    by_lower_unique_name_.emplace(to_lower_ascii(container.unique_name), containers_.size());
+  }
   containers_.push_back(std::move(container));
   return &containers_.back();
 }
@@ -96,6 +99,11 @@ const KeyContainer* KeyProvider::find_container(std::string_view name) const {
   return it == by_lower_name_.end() ? nullptr : &containers_[it->second];
 }
 
+const KeyContainer* KeyProvider::find_container_by_unique_name(std::string_view unique_name) const {
+  auto it = by_lower_unique_name_.find(to_lower_ascii(unique_name));
+  return it == by_lower_unique_name_.end() ? nullptr : &containers_[it->second];
+}
+
 bool KeyProvider::remove_container(std::string_view name) {
   const std::string lower = to_lower_ascii(name);
   auto it = std::find_if(containers_.begin(), containers_.end(),
@@ -104,8 +112,12 @@ bool KeyProvider::remove_container(std::string_view name) {
   containers_.erase(it);
   // Positions after the removed one moved down; removal is rare, so re-index.
   by_lower_name_.clear();
+  by_lower_unique_name_.clear();
   for (std::size_t i = 0; i < containers_.size(); ++i) {
     by_lower_name_.emplace(to_lower_ascii(containers_[i].name), i);
+    if (!containers_[i].unique_name.empty()) {
+      by_lower_unique_name_.emplace(to_lower_ascii(containers_[i].unique_name), i);
+    }
   }
   return true;
 }

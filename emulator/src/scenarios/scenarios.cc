@@ -353,10 +353,11 @@ Result<Machine> domain_controller() {
   dc_spec.template_name = "DomainController";
   auto dc = issue_certificate(dc_spec, dc_key->get(), IssuerRef{ca->get(), ca_key->get()}, true);
   if (!dc) return dc.error();
-  // CryptoAPI names a key it made for enrollment by its unique name.
-  const std::string dc_container =
-      unique_container_name("te-DomainController-dc01", machine.machine_guid());
-  if (auto c = machine.create_container(wc::MS_DEF_RSA_SCHANNEL_PROV, dc_container,
+  // Property 2 of a CryptoAPI enrollment key names the container by its unique name (dumps/07,
+  // dumps/08); the simple name is the enrollment's "te-<template>-<GUID>".
+  const std::string dc_simple_name = "te-DomainController-5e0c9b2a-7d41-4f86-a3b9-0c2e6f1d8a47";
+  const std::string dc_container = unique_container_name(dc_simple_name, machine.machine_guid());
+  if (auto c = machine.create_container(wc::MS_DEF_RSA_SCHANNEL_PROV, dc_simple_name,
                                         {ContainerKey{wc::AT_KEYEXCHANGE, *dc_key}},
                                         repair::KeyScope::kMachine, false);
       !c) {

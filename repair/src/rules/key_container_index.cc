@@ -99,6 +99,10 @@ KeyContainerIndex KeyContainerIndex::Builder::build() && {
   for (std::uint32_t i = 0; i < d.entries_.size(); ++i) {
     const Entry& e = d.entries_[i];
     index.by_name_.emplace_back(name_hash(d.names_[e.provider], index.text(e.container)), i);
+    if (e.unique_container.size != 0) {
+      index.by_unique_name_.emplace_back(
+          name_hash(d.names_[e.provider], index.text(e.unique_container)), i);
+    }
     for (std::uint32_t k = e.first_key; k < e.first_key + e.key_count; ++k) {
       index.key_entry_[k] = i;
     }
@@ -111,6 +115,7 @@ KeyContainerIndex KeyContainerIndex::Builder::build() && {
   // Position order within a hash keeps "first added" meaning what it says; ids that share a
   // hash are ordered by their text so each id's keys stay one run.
   std::sort(index.by_name_.begin(), index.by_name_.end());
+  std::sort(index.by_unique_name_.begin(), index.by_unique_name_.end());
   std::sort(index.by_key_id_.begin(), index.by_key_id_.end(), [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
     const auto ta = index.text(d.keys_[a.second].public_key_id);
@@ -119,6 +124,7 @@ KeyContainerIndex KeyContainerIndex::Builder::build() && {
     return a.second < b.second;
   });
   index.by_name_.shrink_to_fit();
+  index.by_unique_name_.shrink_to_fit();
   index.by_key_id_.shrink_to_fit();
   index.data_.arena_.shrink_to_fit();
   index.data_.entries_.shrink_to_fit();
@@ -157,11 +163,20 @@ KeyContainerFacts KeyContainerIndex::materialize(std::uint32_t entry) const {
 
 std::optional<KeyContainerFacts> KeyContainerIndex::find(std::string_view provider,
                                                          std::string_view container) const {
-  auto [first, last] = hash_range(by_name_, name_hash(provider, container));
+  const std::uint64_t hash = name_hash(provider, container);
+  auto [first, last] = hash_range(by_name_, hash);
   for (auto it = first; it != last; ++it) {
     const auto& e = data_.entries_[it->second];
     if (equal_fold(data_.names_[e.provider], provider) &&
         equal_fold(text(e.container), container)) {
+      return materialize(it->second);
+    }
+  }
+  auto [ufirst, ulast] = hash_range(by_unique_name_, hash);
+  for (auto it = ufirst; it != ulast; ++it) {
+    const auto& e = data_.entries_[it->second];
+    if (equal_fold(data_.names_[e.provider], provider) &&
+        equal_fold(text(e.unique_container), container)) {
       return materialize(it->second);
     }
   }
@@ -207,6 +222,7 @@ std::size_t KeyContainerIndex::memory_bytes() const {
   std::size_t bytes =
       data_.arena_.capacity() + data_.entries_.capacity() * sizeof(Builder::Entry) +
       data_.keys_.capacity() * sizeof(Builder::Key) + by_name_.capacity() * sizeof(by_name_[0]) +
+      by_unique_name_.capacity() * sizeof(by_unique_name_[0]) +
       by_key_id_.capacity() * sizeof(by_key_id_[0]) + key_entry_.capacity() * sizeof(std::uint32_t);
   for (const auto& n : data_.names_) bytes += sizeof(std::string) + n.capacity();
   for (const auto& acl : data_.acls_) {

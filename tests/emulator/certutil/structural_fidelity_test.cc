@@ -3,6 +3,7 @@
 // Windows printed. A failure names the first line that differs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -67,6 +68,36 @@ TEST(StructuralFidelity, EachModelledScenarioRendersTheLineShapesOfItsRealDump) 
     }
     EXPECT_EQ(rendered.size(), real.size()) << ref.scenario << " vs " << ref.dump;
   }
+}
+
+// dumps/08 certificate 0: a CryptoAPI key whose property 2 names its unique container name
+// prints the simple name under it. The DC certificate of dc-enterprise-my is such a key.
+TEST(StructuralFidelity, AContainerNamedByItsUniqueNamePrintsItsSimpleName) {
+  std::ifstream in(std::string(CERTBED_SOURCE_DIR) +
+                   "/fixtures/dumps/real/08-user-my-csp-and-ksp-nonverbose.txt");
+  ASSERT_TRUE(in.good());
+  std::vector<std::string> real;
+  for (auto& line : lines_of(in)) {
+    // The publisher indented every line by 6 spaces (its .source); certutil did not.
+    real.push_back(line.rfind("      ", 0) == 0 ? line.substr(6) : line);
+  }
+  auto machine = build_scenario("dc-enterprise-my").value();
+  DumpOptions options;
+  std::istringstream text(
+      render_store_dump(machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options));
+  const auto rendered = lines_of(text);
+  auto key_lines = [](const std::vector<std::string>& lines, const std::string& after) {
+    std::vector<std::string> out;
+    auto it = std::find_if(lines.begin(), lines.end(),
+                           [&](const std::string& l) { return l.rfind(after, 0) == 0; });
+    for (int n = 0; it != lines.end() && ++it != lines.end() && n < 3; ++n)
+      out.push_back(shape(*it));
+    return out;
+  };
+  const std::vector<std::string> expected{
+      "  Key Container = ", "  Simple container name: ", "  Provider = "};
+  ASSERT_EQ(key_lines(real, "Cert Hash(sha1): a50337ab"), expected);
+  EXPECT_EQ(key_lines(rendered, "Cert Hash(sha1): ac53858e"), expected);
 }
 
 }  // namespace

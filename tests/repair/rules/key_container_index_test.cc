@@ -37,6 +37,20 @@ TEST(KeyContainerIndex, FindsByNameWithoutRegardToAsciiCase) {
   EXPECT_FALSE(index.find("Microsoft Software Key Storage ProviderContoso", "-CA").has_value());
 }
 
+TEST(KeyContainerIndex, FindsAContainerNamedByItsUniqueName) {
+  // Property 2 of a CryptoAPI enrollment key names the unique name (real dumps 07 and 08).
+  const KeyContainerIndex index({
+      container("Microsoft RSA SChannel Cryptographic Provider", "te-DomainController-1", 12,
+                {{1, "RSA", 2048, "aa"}}),
+  });
+  auto found =
+      index.find("Microsoft RSA SChannel Cryptographic Provider", "UNIQUE-te-DomainController-1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->container, "te-DomainController-1");
+  EXPECT_FALSE(index.find("Microsoft Software Key Storage Provider", "unique-te-DomainController-1")
+                   .has_value());
+}
+
 TEST(KeyContainerIndex, FirstAddedWinsAndKeysComeInOrderAdded) {
   const KeyContainerIndex index({
       container("P", "c", 0, {{0, "RSA", 2048, "k1"}}),

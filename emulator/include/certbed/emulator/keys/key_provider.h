@@ -61,6 +61,9 @@ class KeyProvider {
   // a CSP.
   repair::Result<const KeyContainer*> add_container(KeyContainer container);
   const KeyContainer* find_container(std::string_view name) const;
+  // By the name Windows shows as "Unique container name" (case-insensitive); CryptoAPI opens a
+  // container by that name too [doc CryptGetProvParam, PP_UNIQUE_CONTAINER].
+  const KeyContainer* find_container_by_unique_name(std::string_view unique_name) const;
   bool remove_container(std::string_view name);
 
   repair::KeyContainerFacts facts(const KeyContainer& container) const;
@@ -71,6 +74,7 @@ class KeyProvider {
   // Lower-case name -> position in containers_, so lookups stay O(1) in providers holding
   // hundreds of thousands of containers.
   std::unordered_map<std::string, std::size_t> by_lower_name_;
+  std::unordered_map<std::string, std::size_t> by_lower_unique_name_;
 };
 
 // Who may read a key the container's creator did not grant to anyone else. KB 238187: "By

@@ -72,7 +72,7 @@ class KeyContainerIndex {
 
   std::size_t size() const { return data_.entries_.size(); }
   // The container (first added wins), comparing provider and container names without regard
-  // to ASCII case, as Windows does.
+  // to ASCII case, as Windows does; a container named by its unique name is found too.
   std::optional<KeyContainerFacts> find(std::string_view provider,
                                         std::string_view container) const;
   // Every key whose public key id is `public_key_id`, with its container, in the order added.
@@ -99,7 +99,10 @@ class KeyContainerIndex {
   // Sorted (hash, position) pairs: binary search instead of a node-based hash map keeps the
   // index at 16 bytes a key. by_key_id_ is sorted by (hash, id, position), so the keys of one
   // id form one run, in the order added.
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_name_;    // -> entry
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_name_;  // -> entry
+  // The same by unique container name, which CryptoAPI also opens a container by
+  // (PP_UNIQUE_CONTAINER; property 2 of CryptoAPI enrollment keys names it so).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> by_unique_name_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> by_key_id_;  // -> key
   std::vector<std::uint32_t> key_entry_;                            // key -> entry
 };
