@@ -123,7 +123,9 @@ Result<RenewalOutcome> renew_ca_certificate(Machine& machine, const RenewOptions
     const std::uint32_t key_spec = renewal::new_key_spec(provider, current);
     auto created = staged.create_container(
         provider_name, container, {ContainerKey{key_spec, key}},
-        config.machine_keyset ? repair::KeyScope::kMachine : repair::KeyScope::kUser, false);
+        config.machine_keyset ? repair::KeyScope::kMachine : repair::KeyScope::kUser,
+        // A software CA key is exportable (certutil -backupKey; real dumps/14); an HSM's is not.
+        provider.info().name.starts_with("Microsoft"));
     if (!created) return created.error();
     info = repair::KeyProvInfo{container,
                                provider.info().name,

@@ -27,6 +27,12 @@ const std::int64_t kCaNotAfter = utc_seconds(2034, 1, 15, 10, 10, 0);
 const std::int64_t kLeafNotBefore = utc_seconds(2025, 3, 1, 9, 30, 0);
 const std::int64_t kLeafNotAfter = utc_seconds(2027, 3, 1, 9, 40, 0);
 
+// A CA's software key is exportable, as `certutil -backupKey` needs and as real dumps/14 shows
+// (its Software KSP CA key prints no "Private key is NOT exportable"); an HSM's is not
+// (dumps/02). [inferred] Third-party KSPs are taken to be HSMs.
+constexpr bool kSoftwareCaKeysExportable = true;
+bool ca_key_exportable(const std::string& provider) { return provider.starts_with("Microsoft"); }
+
 struct IssuedCertificate {
   ossl::X509Ptr certificate;
   ossl::SharedPkey key;
@@ -84,7 +90,7 @@ Result<Machine> ksp_ca(std::uint32_t key_spec) {
   if (!ca) return ca.error();
   auto container = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "Contoso CA",
                                             {ContainerKey{wc::AT_NONE, ca->key}},
-                                            repair::KeyScope::kMachine, false);
+                                            repair::KeyScope::kMachine, kSoftwareCaKeysExportable);
   if (!container) return container.error();
   repair::KeyProvInfo info{"Contoso CA",     std::string(wc::MS_KEY_STORAGE_PROVIDER),
                            wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
@@ -103,7 +109,7 @@ Result<Machine> ksp_ca_named(std::uint32_t key_spec, const std::string& provider
   auto ca = make_root_ca(keys, serial, subject);
   if (!ca) return ca.error();
   auto created = machine.create_container(provider, container, {ContainerKey{wc::AT_NONE, ca->key}},
-                                          repair::KeyScope::kMachine, false);
+                                          repair::KeyScope::kMachine, ca_key_exportable(provider));
   if (!created) return created.error();
   repair::KeyProvInfo info{container, provider, wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
                            key_spec,  {}};
@@ -134,7 +140,7 @@ Result<Machine> csp_ca() {
   if (!ca) return ca.error();
   auto container = machine.create_container(wc::MS_STRONG_PROV, "Contoso CA",
                                             {ContainerKey{wc::AT_KEYEXCHANGE, ca->key}},
-                                            repair::KeyScope::kMachine, false);
+                                            repair::KeyScope::kMachine, kSoftwareCaKeysExportable);
   if (!container) return container.error();
   repair::KeyProvInfo info{"Contoso CA",       std::string(wc::MS_STRONG_PROV),
                            wc::PROV_RSA_FULL,  wc::CRYPT_MACHINE_KEYSET,
@@ -153,9 +159,9 @@ Result<Machine> web_server(LeafLink link, std::vector<std::string> read_access =
   auto keys = KeySource::deterministic();
   auto ca = make_root_ca(keys, "3c5e7092b4d6f8a1c3e5f7092b4d6f81");
   if (!ca) return ca.error();
-  auto ca_container = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "Contoso CA",
-                                               {ContainerKey{wc::AT_NONE, ca->key}},
-                                               repair::KeyScope::kMachine, false);
+  auto ca_container = machine.create_container(
+      wc::MS_KEY_STORAGE_PROVIDER, "Contoso CA", {ContainerKey{wc::AT_NONE, ca->key}},
+      repair::KeyScope::kMachine, kSoftwareCaKeysExportable);
   if (!ca_container) return ca_container.error();
   repair::KeyProvInfo ca_info{"Contoso CA",     std::string(wc::MS_KEY_STORAGE_PROVIDER),
                               wc::PROV_CNG_KSP, wc::CRYPT_MACHINE_KEYSET,
@@ -233,7 +239,7 @@ Result<Machine> ksp_subordinate_ca(std::uint32_t key_spec) {
   if (!ca) return ca.error();
   auto container = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "Contoso Issuing CA",
                                             {ContainerKey{wc::AT_NONE, *ca_key}},
-                                            repair::KeyScope::kMachine, false);
+                                            repair::KeyScope::kMachine, kSoftwareCaKeysExportable);
   if (!container) return container.error();
   repair::KeyProvInfo info{"Contoso Issuing CA",
                            std::string(wc::MS_KEY_STORAGE_PROVIDER),

@@ -56,7 +56,7 @@ TEST(DumpRenderer, NonVerboseSeedHasCertutilsLayout) {
               ->containers()[0]
               .unique_name,
       "  Provider = Microsoft Software Key Storage Provider",
-      "Private key is NOT exportable",
+      // A software CA key is exportable, so no "Private key is NOT exportable" (dumps/14).
       "Signature test passed",
       "CertUtil: -store command completed successfully.",
   };
