@@ -47,7 +47,9 @@ void key_provider_verbose(LineWriter& w, const repair::KeyProvInfo& info, const 
 }  // namespace
 
 void property_block(LineWriter& w, const repair::PropertyEntry& entry, const Machine& machine) {
-  w.line("  " + repair::property_label(entry.id) + ":");
+  // certutil names the signature hash "disallowedHash" (real dumps/03 and dumps/16).
+  w.line("  " + repair::property_label(entry.id) +
+         (entry.id == PropertyId::CERT_SIGNATURE_HASH_PROP_ID ? " disallowedHash:" : ":"));
   const ByteView value(entry.value);
   switch (entry.id) {
     case PropertyId::CERT_KEY_PROV_INFO_PROP_ID: {
@@ -102,7 +104,20 @@ void property_block(LineWriter& w, const repair::PropertyEntry& entry, const Mac
         const std::uint32_t v = value[0] | (value[1] << 8) | (value[2] << 16) |
                                 (static_cast<std::uint32_t>(value[3]) << 24);
         if (entry.id == PropertyId::CERT_ACCESS_STATE_PROP_ID) {
+          // "AccessState = 6" at header depth, then one line a level deeper per flag set
+          // (real dumps/03 and dumps/05).
           w.line("  AccessState = " + hex_with_decimal(v));
+          static const std::pair<std::uint32_t, const char*> kAccessFlags[] = {
+              {wc::CERT_ACCESS_STATE_WRITE_PERSIST_FLAG, "CERT_ACCESS_STATE_WRITE_PERSIST_FLAG"},
+              {wc::CERT_ACCESS_STATE_SYSTEM_STORE_FLAG, "CERT_ACCESS_STATE_SYSTEM_STORE_FLAG"},
+              {wc::CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG,
+               "CERT_ACCESS_STATE_LM_SYSTEM_STORE_FLAG"},
+              {wc::CERT_ACCESS_STATE_GP_SYSTEM_STORE_FLAG,
+               "CERT_ACCESS_STATE_GP_SYSTEM_STORE_FLAG"},
+          };
+          for (const auto& [bit, name] : kAccessFlags) {
+            if ((v & bit) != 0) w.line("    " + std::string(name) + " -- " + hex_with_decimal(bit));
+          }
         } else {
           std::string padded = hex_dword(v);
           w.line("    0x" + std::string(8 - padded.size(), '0') + padded + " (" +
