@@ -222,11 +222,16 @@ Result<SerializedContext> parse_serialized_element(ByteView bytes, const std::st
   std::vector<SerializedContext> contexts;
   auto ended = read_contexts(reader, contexts, /*stop_at_end_element=*/false);
   if (!ended) return ended.error();
+  if (contexts.empty()) {
+    return make_error(ErrorCode::kParse, "offset 0x0: no certificate element (id 32)",
+                      SourceLocation{source, 0, 0});
+  }
   if (contexts.size() != 1) {
+    // Named at the second context, where a single serialized certificate should have ended.
     return make_error(ErrorCode::kParse,
-                      contexts.empty() ? std::string("no certificate element (id 32)")
-                                       : std::to_string(contexts.size()) +
-                                             " contexts where one serialized certificate has one",
+                      "offset " + hex_offset(contexts[1].offset) + ": " +
+                          std::to_string(contexts.size()) +
+                          " contexts where one serialized certificate has one",
                       SourceLocation{source, 0, 0});
   }
   return std::move(contexts.front());

@@ -229,7 +229,8 @@ TEST(SerializedStore, ElementReaderRefusesAStoreAndTwoCertificates) {
   EXPECT_NE(store.error().message.find("a serialized store"), std::string::npos);
   auto two = parse_serialized_element(concat({element(32, 1, kDer), element(32, 1, kDer)}), "b");
   ASSERT_FALSE(two.ok());
-  EXPECT_EQ(two.error().to_string(), "b: 2 contexts where one serialized certificate has one");
+  EXPECT_EQ(two.error().to_string(),
+            "b: offset 0x11: 2 contexts where one serialized certificate has one");
 }
 
 TEST(SerializedStore, NeitherAStoreNorAnElementSaysBoth) {
