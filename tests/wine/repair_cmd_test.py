@@ -72,10 +72,13 @@ def expected_calls(plan, folder):
     return calls
 
 
-# Under load, Wine's cmd now and then fails to start a program that is there ("Can't recognize
-# '"C:\windows\System32\certutil.exe" ...' as an internal or external command"). Such a run says
-# nothing about the script, so it is run once more from a fresh log; the count is reported.
-LAUNCH_FAILURE = b"Can't recognize '\"C:\\windows\\System32\\"
+# Under load, Wine's cmd now and then fails to start a program that is there. Two forms are seen:
+# "Can't recognize '"C:\windows\System32\certutil.exe" ...' as an internal or external command",
+# and "Application could not be started, ... ShellExecuteEx failed: Internal error." with no call
+# logged. Such a run says nothing about the script, so it is run again from a fresh log (twice at
+# most); the count is reported, and a script that fails the same way every time still fails.
+LAUNCH_FAILURES = (b"Can't recognize '\"C:\\windows\\System32\\",
+                   b"ShellExecuteEx failed: Internal error")
 launch_retries = 0
 
 
@@ -86,11 +89,11 @@ def run_script(prefix, folder, fail_at=None):
     if fail_at is not None:
         env["CERTBED_STUB_FAIL_AT"] = fail_at
         env["CERTBED_STUB_FAIL_CODE"] = HRESULT_FAIL
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         log.unlink(missing_ok=True)
         code, out, err = wine_env.run_wine(["cmd", "/c", "repair.cmd"], prefix, folder,
                                            timeout=60, **env)
-        if attempt == 1 and LAUNCH_FAILURE in out + err:
+        if attempt < 3 and any(f in out + err for f in LAUNCH_FAILURES):
             launch_retries += 1
             continue
         break
