@@ -24,6 +24,25 @@ void add_store_options(CLI::App* cmd, StoreSelection& selection) {
       ->each([&selection](const std::string&) { selection.location_given = true; });
 }
 
+void add_caller_option(CLI::App* cmd, std::string& caller, const std::string& effect) {
+  cmd->add_option("--as", caller,
+                  "Who runs certutil: administrator (elevated), standard-user, system, or "
+                  "service:ACCOUNT; " +
+                      effect)
+      ->capture_default_str();
+}
+
+repair::Result<emulator::Caller> parse_caller_option(const std::string& caller) {
+  auto parsed = emulator::parse_caller(caller);
+  if (!parsed) {
+    return repair::make_error(
+        repair::ErrorCode::kInvalidArgument,
+        "--as " + repair::printable(caller) +
+            ": expected administrator, standard-user, system or service:ACCOUNT");
+  }
+  return *parsed;
+}
+
 repair::Result<repair::StoreHint> store_hint(const StoreSelection& selection) {
   repair::StoreHint hint;
   if (selection.name_given) hint.name = selection.name;

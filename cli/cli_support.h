@@ -31,6 +31,10 @@ struct StoreSelection {
 
 void add_store_options(CLI::App* cmd, StoreSelection& selection);
 
+// --as: who runs certutil (the emulated caller); `effect` says what the identity changes.
+void add_caller_option(CLI::App* cmd, std::string& caller, const std::string& effect);
+repair::Result<emulator::Caller> parse_caller_option(const std::string& caller);
+
 // What --store and --location say about a dump's store; a location certbed does not know is an
 // input error.
 repair::Result<repair::StoreHint> store_hint(const StoreSelection& selection);

@@ -191,17 +191,11 @@ void add_dump_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("-v,--verbose", *verbose, "Verbose output, as certutil -v -store");
   cmd->add_flag("--crlf", *crlf, "Windows line endings");
   auto as = std::make_shared<std::string>("administrator");
-  cmd->add_option("--as", *as,
-                  "Who runs certutil: administrator (elevated), standard-user, system, or "
-                  "service:ACCOUNT; keys the caller cannot read show as \"Missing stored keyset\"")
-      ->capture_default_str();
+  add_caller_option(cmd, *as, "keys the caller cannot read show as \"Missing stored keyset\"");
   cmd->callback([=, &exit_code] {
-    const auto caller = emulator::parse_caller(*as);
+    const auto caller = parse_caller_option(*as);
     if (!caller) {
-      exit_code = report(repair::make_error(
-          repair::ErrorCode::kInvalidArgument,
-          "--as " + repair::printable(*as) +
-              ": expected administrator, standard-user, system or service:ACCOUNT"));
+      exit_code = report(caller.error());
       return;
     }
     auto opened = open_snapshot(*file, *selection);
@@ -401,8 +395,15 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("INF", *inf_file, "Property INF file (omit to repair the key association)");
   cmd->add_option("-o,--output", *output, "Write the result here instead of over SNAPSHOT");
   cmd->add_option("--csp", *csp, "Look for the key only in this provider");
+  auto as = std::make_shared<std::string>("administrator");
+  add_caller_option(cmd, *as, "the key search finds only keys the caller can open");
   add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
+    const auto caller = parse_caller_option(*as);
+    if (!caller) {
+      exit_code = report(caller.error());
+      return;
+    }
     const std::string target = output->empty() ? *file : *output;
     auto update = SnapshotUpdate::open(*file, target);
     if (!update) {
@@ -415,6 +416,7 @@ void add_repairstore_command(CLI::App& app, int& exit_code) {
       return;
     }
     auto& store = **selected;
+    store.set_caller(*caller);
     std::optional<repair::PropertyInf> inf;
     if (!inf_file->empty()) {
       auto parsed = read_property_inf(*inf_file);

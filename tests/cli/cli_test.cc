@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "support/files.h"
 #include "support/process.h"
 
 namespace certbed::testing {
@@ -213,6 +214,20 @@ TEST(CliRepairStore, WithoutInfRepairsTheKeyAssociation) {
   EXPECT_EQ(dump.output.find("No key provider information"), std::string::npos) << dump.output;
   auto again = run_command(certbed() + " repairstore " + s + " 1");
   EXPECT_NE(again.output.find("nothing changed"), std::string::npos) << again.output;
+}
+
+TEST(CliRepairStore, WithoutInfAsAStandardUserFailsOnTheMachineKeyAndLeavesTheSnapshot) {
+  TempDir dir;
+  const auto s = shell_quote(dir.file("s.pb"));
+  ASSERT_EQ(run_command(certbed() + " init web-lost-key-association -o " + s).exit_code, 0);
+  const auto before = slurp(dir.file("s.pb"));
+  auto r = run_command(certbed() + " repairstore " + s + " 1 --as standard-user");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("-repairstore command FAILED"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("could not be opened"), std::string::npos) << r.output;
+  EXPECT_EQ(slurp(dir.file("s.pb")), before);
+  auto bad = run_command(certbed() + " repairstore " + s + " 1 --as nobody");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
 }
 
 TEST(Cli, StandardUserDumpShowsMissingStoredKeysetForMachineKeys) {

@@ -1,6 +1,9 @@
 // repair::Store over one store of an emulated Machine, with all-or-nothing transactions.
 #include "certbed/emulator/machine/emulated_store.h"
 
+#include <fmt/format.h>
+
+#include "certbed/repair/model/wincrypt_constants.h"
 #include "certbed/repair/store/staged_change.h"
 
 namespace certbed::emulator {
@@ -123,6 +126,25 @@ std::optional<repair::CaConfigFacts> EmulatedStore::ca_configuration() const {
   const auto& ca = machine_.ca_configuration();
   if (!ca) return std::nullopt;
   return repair::CaConfigFacts{ca->ca_name, ca->provider, ca->provider_type, ca->ca_cert_hashes};
+}
+
+Status EmulatedStore::open_private_key(const repair::KeyContainerFacts& container,
+                                       const repair::KeyFacts& key) const {
+  const KeyAccess access(machine_, caller_);
+  const bool machine_keyset = container.scope == repair::KeyScope::kMachine;
+  const KeyAccessResult opened =
+      container.is_ksp()
+          ? access.ncrypt_open_key(container.provider, container.container, 0,
+                                   machine_keyset ? NCRYPT_MACHINE_KEY_FLAG : 0u)
+          : access.crypt_acquire_context(
+                container.container, container.provider, container.provider_type,
+                machine_keyset ? repair::wincrypt::CRYPT_MACHINE_KEYSET : 0u, key.key_spec);
+  if (opened.ok()) return {};
+  const std::string call =
+      opened.steps.empty() ? std::string("opening it") : opened.steps.back().call;
+  return make_error(ErrorCode::kNotFound,
+                    fmt::format("{} failed for {}: {} {}", call, caller_name(caller_),
+                                certutil_hresult(opened.hresult), hresult_message(opened.hresult)));
 }
 
 repair::Result<std::unique_ptr<repair::Transaction>> EmulatedStore::begin_transaction() {

@@ -28,14 +28,29 @@ Result<KeyProvInfo> find_key_association(const ReadOnlyStore& store, const CertF
   };
   const auto containers = store.key_containers();
   std::vector<Candidate> found;
+  std::vector<std::string> unopened;  // matching keys the store's user could not open
   for (const auto& container : containers) {
     if (options.provider && to_lower_ascii(container.provider) != to_lower_ascii(*options.provider))
       continue;
     for (const auto& key : container.keys) {
-      if (!cert.public_key_id.empty() && key.public_key_id == cert.public_key_id) {
-        found.push_back(Candidate{&container, &key});
+      if (cert.public_key_id.empty() || key.public_key_id != cert.public_key_id) continue;
+      // certutil opens a key before it can compare it, so a key it cannot open is not found.
+      if (auto opened = store.open_private_key(container, key); !opened) {
+        unopened.push_back(container.provider + " / " + container.container + ": " +
+                           opened.error().message);
+        continue;
       }
+      found.push_back(Candidate{&container, &key});
     }
+  }
+  if (found.empty() && !unopened.empty()) {
+    std::string why;
+    for (const auto& u : unopened) why += (why.empty() ? "" : "; ") + u;
+    return make_error(ErrorCode::kNotFound,
+                      "the private key of certificate " + cert.serial + " (" + cert.subject +
+                          ") could not be opened (" + why +
+                          "); run -repairstore as an account the key's ACL grants Read, nothing "
+                          "was changed");
   }
   if (found.empty()) {
     return make_error(ErrorCode::kNotFound,

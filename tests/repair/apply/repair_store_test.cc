@@ -258,6 +258,57 @@ TEST(RepairStore, AKeyInTwoContainersIsAmbiguousUnlessTheProviderIsNamed) {
   EXPECT_EQ(info.key_spec, wincrypt::AT_SIGNATURE);
 }
 
+TEST(RepairStore, WithoutInfAStandardUserCannotOpenTheMachineKeySoNothingChanges) {
+  auto machine = emulator::build_scenario("web-lost-key-association").value();
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+  store.set_caller(emulator::Caller::standard_user());
+  const auto before = text_of(machine);
+  auto r = repair_store(store, "1", nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  const auto& message = r.error().message;
+  EXPECT_NE(message.find("could not be opened"), std::string::npos) << message;
+  EXPECT_NE(message.find("te-WebServer-5b2f0c1e-8d4a-4f3b-9e6a-2c7d1b0f3e59"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("NCryptOpenKey"), std::string::npos) << message;
+  EXPECT_NE(message.find("standard-user"), std::string::npos) << message;
+  EXPECT_EQ(text_of(machine), before);
+}
+
+// A key file whose ACL grants Read to SYSTEM and one service account only: an elevated
+// administrator's -repairstore cannot open it, the service account's can.
+TEST(RepairStore, WithoutInfOnlyACallerTheKeyAclGrantsFindsTheKey) {
+  Machine machine;
+  auto key = emulator::KeySource::deterministic().next(emulator::KeyAlgorithm::kRsa2048).value();
+  ASSERT_TRUE(machine
+                  .create_container(wincrypt::MS_STRONG_PROV, "sql", {{1, key}}, KeyScope::kMachine,
+                                    false, {"NT AUTHORITY\\SYSTEM", "NT SERVICE\\MSSQLSERVER"})
+                  .ok());
+  emulator::CertificateSpec spec;
+  spec.subject = emulator::DistinguishedName{{{"CN", "sql01.contoso.com"}}};
+  spec.serial_hex = "02";
+  spec.not_before = emulator::utc_seconds(2025, 1, 1);
+  spec.not_after = emulator::utc_seconds(2026, 1, 1);
+  auto cert = emulator::issue_certificate(spec, key.get(), std::nullopt, false).value();
+  ASSERT_TRUE(machine.store(StoreLocation::kLocalMachine, "My")
+                  .add(emulator::certificate_der(cert.get()), {})
+                  .ok());
+  EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");
+
+  auto as_admin = repair_store(store, "0", nullptr);
+  ASSERT_FALSE(as_admin.ok());
+  EXPECT_NE(as_admin.error().message.find("CryptAcquireContext"), std::string::npos)
+      << as_admin.error().message;
+  EXPECT_FALSE(store.certificate(0).key_prov_info().value().has_value());
+
+  store.set_caller(emulator::Caller::service_account("NT SERVICE\\MSSQLSERVER"));
+  auto as_service = repair_store(store, "0", nullptr);
+  ASSERT_TRUE(as_service.ok()) << as_service.error().to_string();
+  const auto info = store.certificate(0).key_prov_info().value().value();
+  EXPECT_EQ(info.container, "sql");
+  EXPECT_EQ(info.key_spec, wincrypt::AT_KEYEXCHANGE);
+}
+
 TEST(RepairStore, NoMatchingKeyIsAnErrorThatChangesNothing) {
   auto machine = emulator::build_scenario("web-lost-key-association").value();
   EmulatedStore store(machine, StoreLocation::kLocalMachine, "My");

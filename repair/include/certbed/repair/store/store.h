@@ -44,6 +44,14 @@ class ReadOnlyStore {
   virtual bool key_containers_inferred() const { return false; }
   // The CA configuration of the machine, when it hosts a CA and the backend can read it.
   virtual std::optional<CaConfigFacts> ca_configuration() const { return std::nullopt; }
+  // Opens `key` of `container` as the store's user would before -repairstore links a certificate
+  // to it; the error says which call failed and its HRESULT. The default opens every key: a dump
+  // holds none to open, and the Windows backend lists only the containers it could open.
+  virtual Status open_private_key(const KeyContainerFacts& container, const KeyFacts& key) const {
+    (void)container;
+    (void)key;
+    return {};
+  }
 };
 
 // Changes staged against a Store; none is visible until commit(), and commit() applies all of
