@@ -3,6 +3,7 @@
 
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/x509v3.h>
 
 #include <chrono>
 #include <mutex>
@@ -17,6 +18,7 @@ using repair::Bytes;
 using repair::ErrorCode;
 using repair::make_error;
 using repair::Result;
+using repair::Status;
 
 namespace {
 
@@ -159,6 +161,209 @@ bool is_dotted_oid(const std::string& oid) {
   return oid.find("..") == std::string::npos;
 }
 
+// A DER TLV; `content` is already encoded.
+Bytes der_tlv(std::uint8_t tag, const Bytes& content) {
+  Bytes out{tag};
+  const std::size_t n = content.size();
+  if (n < 0x80) {
+    out.push_back(static_cast<std::uint8_t>(n));
+  } else {
+    Bytes len;
+    for (std::size_t v = n; v != 0; v >>= 8) len.insert(len.begin(), static_cast<std::uint8_t>(v));
+    out.push_back(static_cast<std::uint8_t>(0x80 | len.size()));
+    out.insert(out.end(), len.begin(), len.end());
+  }
+  out.insert(out.end(), content.begin(), content.end());
+  return out;
+}
+
+template <typename T, typename Encode>
+Bytes der_bytes(const T* object, Encode encode) {
+  unsigned char* der = nullptr;
+  const int len = encode(object, &der);
+  if (len <= 0) return {};
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+Result<Bytes> der_oid(const std::string& oid) {
+  if (!is_dotted_oid(oid)) {
+    return make_error(ErrorCode::kInvalidArgument, "\"" + oid + "\" is not a dotted OID");
+  }
+  ossl::Asn1ObjectPtr object(OBJ_txt2obj(oid.c_str(), 1));
+  if (!object) return make_error(ErrorCode::kInvalidArgument, "bad OID " + oid);
+  return der_bytes(object.get(), [](const ASN1_OBJECT* o, unsigned char** out) {
+    return i2d_ASN1_OBJECT(o, out);
+  });
+}
+
+Bytes der_integer(long value) {
+  ossl::Asn1IntegerPtr integer(ASN1_INTEGER_new());
+  ASN1_INTEGER_set(integer.get(), value);
+  return der_bytes(integer.get(), [](const ASN1_INTEGER* i, unsigned char** out) {
+    return i2d_ASN1_INTEGER(i, out);
+  });
+}
+
+Result<ossl::X509ExtPtr> bytes_extension(std::string_view oid, const char* what, const Bytes& der) {
+  return der_extension(oid, what, [&](unsigned char** out) {
+    *out = static_cast<unsigned char*>(OPENSSL_memdup(der.data(), der.size()));
+    return *out ? static_cast<int>(der.size()) : -1;
+  });
+}
+
+GENERAL_NAME* uri_name(const std::string& url) {
+  GENERAL_NAME* name = GENERAL_NAME_new();
+  ASN1_IA5STRING* text = ASN1_IA5STRING_new();
+  ASN1_STRING_set(text, url.data(), static_cast<int>(url.size()));
+  GENERAL_NAME_set0_value(name, GEN_URI, text);
+  return name;
+}
+
+bool is_url_text(const std::string& url) {
+  if (url.empty()) return false;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7F) return false;  // IA5, and spaces escaped as AD CS stores them
+  }
+  return true;
+}
+
+Result<ossl::X509ExtPtr> crl_distribution_points(const std::vector<std::string>& urls) {
+  DIST_POINT* point = DIST_POINT_new();
+  point->distpoint = DIST_POINT_NAME_new();
+  point->distpoint->type = 0;  // fullName
+  point->distpoint->name.fullname = GENERAL_NAMES_new();
+  for (const auto& url : urls) sk_GENERAL_NAME_push(point->distpoint->name.fullname, uri_name(url));
+  STACK_OF(DIST_POINT)* points = sk_DIST_POINT_new_null();
+  sk_DIST_POINT_push(points, point);
+  ossl::X509ExtPtr ext(X509V3_EXT_i2d(NID_crl_distribution_points, 0, points));
+  sk_DIST_POINT_pop_free(points, DIST_POINT_free);
+  if (!ext) return make_error(ErrorCode::kInternal, "cannot build CRL Distribution Points");
+  return ext;
+}
+
+Result<ossl::X509ExtPtr> authority_info_access(const std::vector<std::string>& ca_issuers,
+                                               const std::vector<std::string>& ocsp) {
+  AUTHORITY_INFO_ACCESS* access = AUTHORITY_INFO_ACCESS_new();
+  auto add = [&](int method, const std::string& url) {
+    ACCESS_DESCRIPTION* description = ACCESS_DESCRIPTION_new();
+    ASN1_OBJECT_free(description->method);
+    description->method = OBJ_nid2obj(method);
+    GENERAL_NAME_free(description->location);
+    description->location = uri_name(url);
+    sk_ACCESS_DESCRIPTION_push(access, description);
+  };
+  for (const auto& url : ca_issuers) add(NID_ad_ca_issuers, url);
+  for (const auto& url : ocsp) add(NID_ad_OCSP, url);
+  ossl::X509ExtPtr ext(X509V3_EXT_i2d(NID_info_access, 0, access));
+  AUTHORITY_INFO_ACCESS_free(access);
+  if (!ext) return make_error(ErrorCode::kInternal, "cannot build Authority Information Access");
+  return ext;
+}
+
+// Certificate Policies and Application Policies share the PolicyInformation syntax.
+Result<Bytes> policies_der(const std::vector<CertificateSpec::CertificatePolicy>& policies) {
+  Bytes content;
+  for (const auto& policy : policies) {
+    auto oid = der_oid(policy.oid);
+    if (!oid) return oid.error();
+    Bytes info = *oid;
+    if (!policy.cps_url.empty()) {
+      Bytes url(policy.cps_url.begin(), policy.cps_url.end());
+      auto cps = der_oid("1.3.6.1.5.5.7.2.1");  // id-qt-cps
+      Bytes qualifier = *cps;
+      const Bytes ia5 = der_tlv(0x16, url);
+      qualifier.insert(qualifier.end(), ia5.begin(), ia5.end());
+      const Bytes one = der_tlv(0x30, qualifier);
+      const Bytes all = der_tlv(0x30, one);
+      info.insert(info.end(), all.begin(), all.end());
+    }
+    const Bytes seq = der_tlv(0x30, info);
+    content.insert(content.end(), seq.begin(), seq.end());
+  }
+  return der_tlv(0x30, content);
+}
+
+Result<ossl::X509ExtPtr> template_info_extension(const CertificateSpec::TemplateInfo& info) {
+  auto oid = der_oid(info.oid);
+  if (!oid) return oid.error();
+  Bytes content = *oid;
+  for (long v : {info.major_version, info.minor_version}) {
+    const Bytes n = der_integer(v);
+    content.insert(content.end(), n.begin(), n.end());
+  }
+  return bytes_extension(repair::wincrypt::szOID_CERTIFICATE_TEMPLATE, "the v2 template extension",
+                         der_tlv(0x30, content));
+}
+
+Result<ossl::X509ExtPtr> smime_capabilities_extension() {
+  // SEQUENCE OF SMIMECapability {capabilityID, parameters}: RC2 and RC4 with a 128-bit key length
+  // parameter, then DES-CBC and 3DES-CBC without one.
+  const std::pair<const char*, long> kCapabilities[] = {{"1.2.840.113549.3.2", 128},
+                                                        {"1.2.840.113549.3.4", 128},
+                                                        {"1.3.14.3.2.7", 0},
+                                                        {"1.2.840.113549.3.7", 0}};
+  Bytes content;
+  for (const auto& [oid, bits] : kCapabilities) {
+    Bytes capability = *der_oid(oid);
+    if (bits != 0) {
+      const Bytes n = der_integer(bits);
+      capability.insert(capability.end(), n.begin(), n.end());
+    }
+    const Bytes seq = der_tlv(0x30, capability);
+    content.insert(content.end(), seq.begin(), seq.end());
+  }
+  return bytes_extension("1.2.840.113549.1.9.15", "SMIME Capabilities", der_tlv(0x30, content));
+}
+
+// The extensions an enterprise CA adds (see CertificateSpec), in the order they are listed there.
+Status add_enterprise_extensions(X509* cert, const CertificateSpec& spec) {
+  std::vector<ossl::X509ExtPtr> extensions;
+  auto push = [&](Result<ossl::X509ExtPtr> ext) -> Status {
+    if (!ext) return ext.error();
+    extensions.push_back(std::move(*ext));
+    return {};
+  };
+  for (const auto* urls : {&spec.crl_urls, &spec.ca_issuer_urls, &spec.ocsp_urls}) {
+    for (const auto& url : *urls) {
+      if (!is_url_text(url)) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "URL \"" + url + "\" must be printable ASCII without spaces");
+      }
+    }
+  }
+  if (!spec.crl_urls.empty()) {
+    if (auto s = push(crl_distribution_points(spec.crl_urls)); !s) return s;
+  }
+  if (!spec.ca_issuer_urls.empty() || !spec.ocsp_urls.empty()) {
+    if (auto s = push(authority_info_access(spec.ca_issuer_urls, spec.ocsp_urls)); !s) return s;
+  }
+  if (spec.template_info) {
+    if (auto s = push(template_info_extension(*spec.template_info)); !s) return s;
+  }
+  if (!spec.application_policies.empty()) {
+    std::vector<CertificateSpec::CertificatePolicy> policies;
+    for (const auto& oid : spec.application_policies) policies.push_back({oid, ""});
+    auto der = policies_der(policies);
+    if (!der) return der.error();
+    if (auto s = push(bytes_extension(repair::wincrypt::szOID_APPLICATION_CERT_POLICIES,
+                                      "Application Policies", *der));
+        !s)
+      return s;
+  }
+  if (!spec.certificate_policies.empty()) {
+    auto der = policies_der(spec.certificate_policies);
+    if (!der) return der.error();
+    if (auto s = push(bytes_extension("2.5.29.32", "Certificate Policies", *der)); !s) return s;
+  }
+  if (spec.smime_capabilities) {
+    if (auto s = push(smime_capabilities_extension()); !s) return s;
+  }
+  for (const auto& ext : extensions) X509_add_ext(cert, ext.get(), -1);
+  return {};
+}
+
 }  // namespace
 
 std::string DistinguishedName::to_string() const {
@@ -285,8 +490,18 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
     }
     conf.emplace_back(NID_ext_key_usage, ekus);
   }
-  if (!spec.dns_names.empty()) {
+  if (!spec.dns_names.empty() || !spec.user_principal_name.empty()) {
     std::string san;
+    if (!spec.user_principal_name.empty()) {
+      // OpenSSL's configuration syntax separates names with commas.
+      if (spec.user_principal_name.find_first_of(",\n") != std::string::npos) {
+        return make_error(ErrorCode::kInvalidArgument, "user principal name \"" +
+                                                           spec.user_principal_name +
+                                                           "\" holds a comma or a line break");
+      }
+      san = "otherName:" + std::string(repair::wincrypt::szOID_NT_PRINCIPAL_NAME) +
+            ";UTF8:" + spec.user_principal_name;
+    }
     for (const auto& dns : spec.dns_names) {
       if (!is_dns_label_text(dns)) {
         return make_error(ErrorCode::kInvalidArgument, "\"" + dns + "\" is not a DNS name");
@@ -312,6 +527,7 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
     if (!ext) return ext.error();
     X509_add_ext(cert.get(), ext->get(), -1);
   }
+  if (auto s = add_enterprise_extensions(cert.get(), spec); !s) return s.error();
 
   if (X509_sign(cert.get(), const_cast<EVP_PKEY*>(signing_key), md) <= 0) {
     return make_error(ErrorCode::kInternal, "signing failed: " + ossl::last_error());

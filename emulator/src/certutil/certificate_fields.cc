@@ -9,6 +9,7 @@
 #include "certbed/emulator/certutil/dump_renderer.h"
 #include "certbed/emulator/crypto/crypto.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "extension_text.h"
 
 namespace certbed::emulator::certutil {
 
@@ -107,9 +108,11 @@ std::vector<std::string> name_lines(const std::string& display) {
 }
 
 void name_block(LineWriter& w, const char* label, const std::string& display,
-                const X509_NAME* name) {
+                const X509_NAME* name, const std::string& when_empty = "EMPTY") {
   w.line(label);
-  for (const auto& rdn : name_lines(display)) w.line("    " + rdn);
+  const auto rdns = name_lines(display);
+  if (rdns.empty()) w.line("    " + when_empty);
+  for (const auto& rdn : rdns) w.line("    " + rdn);
   const Bytes der = der_of(encode_name, name);
   w.line("  Name Hash(sha1): " + repair::to_hex(sha1(der)));
   w.line("  Name Hash(md5): " + repair::to_hex(md5(der)));
@@ -131,19 +134,10 @@ std::string key_usage_text(const ASN1_BIT_STRING* usage) {
   return text + " (" + repair::to_hex(Bytes{first}) + ")";
 }
 
-std::string eku_name(const std::string& oid) {
-  if (oid == "1.3.6.1.5.5.7.3.1") return "Server Authentication";
-  if (oid == "1.3.6.1.5.5.7.3.2") return "Client Authentication";
-  if (oid == "1.3.6.1.5.5.7.3.3") return "Code Signing";
-  if (oid == "1.3.6.1.5.5.7.3.4") return "Secure Email";
-  if (oid == "1.3.6.1.4.1.311.20.2.2") return "Smart Card Logon";
-  return "";
-}
-
 }  // namespace
 
 std::string eku_line(const std::string& oid) {
-  const auto name = eku_name(oid);
+  const auto name = usage_name(oid);
   return name.empty() ? oid : name + " (" + oid + ")";
 }
 
@@ -157,6 +151,12 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
   w.line("    " + oid + ": Flags = " + (X509_EXTENSION_get_critical(ext) ? "1(Critical)" : "0") +
          ", Length = " + hex_dword(static_cast<std::uint32_t>(ASN1_STRING_length(data))));
   const std::string deep = "        ";
+  if (auto text = enterprise_extension_text(ext)) {
+    w.line("    " + text->name);
+    for (const auto& line : text->lines) w.line(deep + line);
+    w.blank();
+    return;
+  }
   const ByteView value(ASN1_STRING_get0_data(data),
                        static_cast<std::size_t>(ASN1_STRING_length(data)));
   void* decoded = X509V3_EXT_d2i(ext);
@@ -202,20 +202,6 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
       for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
         w.line(deep + eku_line(oid_text(sk_ASN1_OBJECT_value(eku.get(), i))));
       }
-      break;
-    }
-    case NID_subject_alt_name: {
-      auto* names = static_cast<GENERAL_NAMES*>(decoded);
-      w.line("    Subject Alternative Name");
-      for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
-        const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
-        if (gn->type == GEN_DNS) {
-          w.line(deep + "DNS Name=" +
-                 std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
-                             static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName))));
-        }
-      }
-      GENERAL_NAMES_free(names);
       break;
     }
     default: {
@@ -278,7 +264,7 @@ void x509_section(LineWriter& w, X509* cert, const repair::CertFacts& facts) {
   w.line(" NotBefore: " + certutil_date(facts.not_before));
   w.line(" NotAfter: " + certutil_date(facts.not_after));
   w.blank();
-  name_block(w, "Subject:", facts.subject, X509_get_subject_name(cert));
+  name_block(w, "Subject:", facts.subject, X509_get_subject_name(cert), empty_subject_text(cert));
   w.blank();
 
   X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);
@@ -301,10 +287,13 @@ void x509_section(LineWriter& w, X509* cert, const repair::CertFacts& facts) {
   w.line("Signature Algorithm:");
   algorithm_block(w, sig_alg);
   w.line("Signature: UnusedBits=0");
-  offset_dump(w,
-              ByteView(ASN1_STRING_get0_data(signature),
-                       static_cast<std::size_t>(ASN1_STRING_length(signature))),
-              "    ");
+  // crypt32 decodes a certificate's signature byte-reversed (little-endian, CryptoAPI's order)
+  // unless told not to [doc CryptDecodeObjectEx, CRYPT_DECODE_NO_SIGNATURE_BYTE_REVERSAL_FLAG],
+  // and certutil prints it so (fixtures/certutil/x509/25 against its PEM).
+  const ByteView signature_der(ASN1_STRING_get0_data(signature),
+                               static_cast<std::size_t>(ASN1_STRING_length(signature)));
+  const Bytes reversed(signature_der.rbegin(), signature_der.rend());
+  offset_dump(w, reversed, "    ");
   if (facts.subject == facts.issuer) {
     w.line("Signature matches Public Key");
     w.line("Root Certificate: Subject matches Issuer");

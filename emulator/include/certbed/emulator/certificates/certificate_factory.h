@@ -54,6 +54,37 @@ struct CertificateSpec {
   // before CA Version, as in real dumps/07.
   std::string template_name;
   std::string digest = "sha256";
+
+  // What an enterprise CA adds to the certificates it issues. Each is written only when set, after
+  // the extensions above, so a spec without them yields the same DER as before they existed.
+  // CRL Distribution Points: one distribution point whose full name is these URLs, stored as
+  // given (AD CS stores the LDAP path with %20 for its spaces).
+  std::vector<std::string> crl_urls;
+  // Authority Information Access: a caIssuers entry per URL, then an OCSP entry per URL.
+  std::vector<std::string> ca_issuer_urls;
+  std::vector<std::string> ocsp_urls;
+  // The v2 template extension (szOID_CERTIFICATE_TEMPLATE, 1.3.6.1.4.1.311.21.7).
+  struct TemplateInfo {
+    std::string oid;
+    long major_version = 0;
+    long minor_version = 0;
+  };
+  std::optional<TemplateInfo> template_info;
+  // Application Policies (1.3.6.1.4.1.311.21.10), dotted OIDs, as AD CS mirrors a v2 template's
+  // EKUs into them.
+  std::vector<std::string> application_policies;
+  // Certificate Policies: dotted policy OIDs, each with a CPS URL qualifier when one is given.
+  struct CertificatePolicy {
+    std::string oid;
+    std::string cps_url;
+  };
+  std::vector<CertificatePolicy> certificate_policies;
+  // A Subject Alternative Name other name: the user principal name (szOID_NT_PRINCIPAL_NAME).
+  std::string user_principal_name;
+  // SMIME Capabilities (1.2.840.113549.1.9.15) with the four entries AD CS writes when a template
+  // includes symmetric algorithms (RC2-128, RC4-128, DES, 3DES; the real dumps in
+  // fixtures/certutil/x509 show the same four).
+  bool smime_capabilities = false;
 };
 
 struct IssuerRef {

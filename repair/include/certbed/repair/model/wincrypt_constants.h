@@ -66,6 +66,12 @@ inline constexpr std::string_view szOID_CERTSRV_CA_VERSION = "1.3.6.1.4.1.311.21
 inline constexpr std::string_view szOID_CERTSRV_PREVIOUS_CERT_HASH = "1.3.6.1.4.1.311.21.2";
 // The v1 template extension ("Certificate Template Name (Certificate Type)"): a BMPString.
 inline constexpr std::string_view szOID_ENROLL_CERTTYPE_EXTENSION = "1.3.6.1.4.1.311.20.2";
+// The v2 template extension ("Certificate Template Information"): template OID and versions.
+inline constexpr std::string_view szOID_CERTIFICATE_TEMPLATE = "1.3.6.1.4.1.311.21.7";
+// Application Policies: PolicyInformation entries naming usages (wincrypt.h).
+inline constexpr std::string_view szOID_APPLICATION_CERT_POLICIES = "1.3.6.1.4.1.311.21.10";
+// The user principal name as a Subject Alternative Name other name (wincrypt.h).
+inline constexpr std::string_view szOID_NT_PRINCIPAL_NAME = "1.3.6.1.4.1.311.20.2.3";
 inline constexpr std::string_view szOID_PKIX_KP_SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 inline constexpr std::string_view szOID_PKIX_KP_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 

@@ -1,0 +1,160 @@
+// The "X509 Certificate:" section certbed renders for a real AD CS-issued certificate, compared
+// line by line with the section certutil printed for the same certificate on Windows
+// (fixtures/certutil/x509: the certificate's PEM and certutil's text, with their .source).
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "certbed/emulator/certificates/certificate_factory.h"
+#include "certbed/emulator/certutil/dump_renderer.h"
+#include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/machine/machine.h"
+#include "support/files.h"
+
+namespace certbed::emulator {
+namespace {
+
+const std::string kDir = std::string(CERTBED_SOURCE_DIR) + "/fixtures/certutil/x509/";
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    out.push_back(line);
+  }
+  return out;
+}
+
+// The lines from "X509 Certificate:" through "Signature Hash:".
+std::vector<std::string> x509_section(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  bool in = false;
+  for (const auto& line : lines) {
+    if (line == "X509 Certificate:") in = true;
+    if (in) out.push_back(line);
+    if (in && line.rfind("Signature Hash: ", 0) == 0) break;
+  }
+  return out;
+}
+
+std::vector<std::string> rendered_section(const std::string& pem_file) {
+  const std::string pem = testing::slurp(kDir + pem_file);
+  ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  ossl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return {};
+  Machine machine;
+  if (!machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert.get()), {}).ok())
+    return {};
+  DumpOptions options;
+  options.verbose = true;
+  return x509_section(lines_of(render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options)));
+}
+
+// 25: a user certificate of the ESC9 template from ESSOS-CA (GOAD lab), printed by
+// certutil -view on the CA. Two normalizations, both of what the emulator does not model:
+// - certutil named the template from Active Directory; the emulator has no directory, so it
+//   prints the bare OID, as CryptFormatObject does unresolved;
+// - this certutil build appends the time zone to NotBefore and NotAfter (" GMT"); the real
+//   store dumps the renderer follows (fixtures/dumps/real 03, 05, 07, 09) print none.
+TEST(RealCertificateText, AnEnterpriseUserCertificateRendersAsCertutilPrintedIt) {
+  auto real = x509_section(lines_of(testing::slurp(kDir + "25-essos-esc9-user-view.txt")));
+  ASSERT_GT(real.size(), 100u);
+  const std::string resolved =
+      "Template=ESC9(1.3.6.1.4.1.311.21.8.3914223.11151747.14434950.1182173.15338666.248."
+      "80278587.62986658)";
+  bool normalized = false;
+  for (auto& line : real) {
+    if (const auto at = line.find(resolved); at != std::string::npos) {
+      line = line.substr(0, at) +
+             "Template=1.3.6.1.4.1.311.21.8.3914223.11151747.14434950.1182173.15338666.248."
+             "80278587.62986658";
+      normalized = true;
+    }
+  }
+  ASSERT_TRUE(normalized);
+  for (auto& line : real) {
+    const bool date = line.rfind(" NotBefore: ", 0) == 0 || line.rfind(" NotAfter: ", 0) == 0;
+    if (date && line.ends_with(" GMT")) line.resize(line.size() - 4);
+  }
+  const auto rendered = rendered_section("25-essos-esc9-user-view.pem");
+  const std::size_t n = std::min(real.size(), rendered.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(rendered[i], real[i]) << "line " << (i + 1) << " of the X509 section";
+  }
+  EXPECT_EQ(rendered.size(), real.size());
+}
+
+// The lines of the extension `oid`: its "OID: Flags = ..., Length = ..." line through the line
+// before the blank that ends it.
+std::vector<std::string> extension_block(const std::vector<std::string>& section,
+                                         const std::string& oid) {
+  std::vector<std::string> out;
+  bool in = false;
+  for (const auto& line : section) {
+    if (line.rfind("    " + oid + ": Flags = ", 0) == 0) in = true;
+    if (in && line.empty()) break;
+    if (in) out.push_back(line);
+  }
+  return out;
+}
+
+// The factory writes the extensions AD CS wrote into certificate 25: given the same values, each
+// renders to the same lines, lengths included.
+TEST(RealCertificateText, TheFactoryWritesAnEnterpriseCasExtensionsAsAdCsDid) {
+  const auto real = x509_section(lines_of(testing::slurp(kDir + "25-essos-esc9-user-view.txt")));
+  CertificateSpec spec;
+  spec.subject = DistinguishedName{{{"CN", "viserys.targaryen"}}};
+  spec.serial_hex = "2000000055b6d772ba7b06d5ea000000000055";
+  spec.not_before = utc_seconds(2025, 8, 17, 18, 25, 35);
+  spec.not_after = utc_seconds(2026, 8, 17, 18, 25, 35);
+  spec.ekus = {"1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.4", "1.3.6.1.4.1.311.10.3.4"};
+  spec.crl_urls = {
+      "ldap:///CN=ESSOS-CA,CN=braavos,CN=CDP,CN=Public%20Key%20Services,CN=Services,"
+      "CN=Configuration,DC=essos,DC=local?certificateRevocationList?base?objectClass="
+      "cRLDistributionPoint"};
+  spec.ca_issuer_urls = {
+      "ldap:///CN=ESSOS-CA,CN=AIA,CN=Public%20Key%20Services,CN=Services,CN=Configuration,"
+      "DC=essos,DC=local?cACertificate?base?objectClass=certificationAuthority"};
+  spec.template_info = CertificateSpec::TemplateInfo{
+      "1.3.6.1.4.1.311.21.8.3914223.11151747.14434950.1182173.15338666.248.80278587.62986658", 100,
+      4};
+  spec.application_policies = spec.ekus;
+  spec.user_principal_name = "administrator";
+  spec.smime_capabilities = true;
+  auto key = KeySource::deterministic().next(KeyAlgorithm::kRsa2048).value();
+  auto cert = issue_certificate(spec, key.get(), std::nullopt, true).value();
+  Machine machine;
+  ASSERT_TRUE(
+      machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert.get()), {}).ok());
+  DumpOptions options;
+  options.verbose = true;
+  const auto rendered = x509_section(lines_of(render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options)));
+
+  for (const char* oid : {"2.5.29.31", "1.3.6.1.5.5.7.1.1", "1.3.6.1.4.1.311.21.10",
+                          "1.2.840.113549.1.9.15", "2.5.29.37"}) {
+    const auto want = extension_block(real, oid);
+    ASSERT_FALSE(want.empty()) << oid;
+    EXPECT_EQ(extension_block(rendered, oid), want) << oid;
+  }
+  // The template's name comes from Active Directory (see above); the rest is the same.
+  auto want = extension_block(real, "1.3.6.1.4.1.311.21.7");
+  ASSERT_EQ(want.size(), 5u);
+  want[2] = "        Template=" + spec.template_info->oid;
+  EXPECT_EQ(extension_block(rendered, "1.3.6.1.4.1.311.21.7"), want);
+  // AD CS marked the name critical because the subject is empty; this subject is not.
+  want = extension_block(real, "2.5.29.17");
+  ASSERT_EQ(want.size(), 4u);
+  EXPECT_EQ(want[0], "    2.5.29.17: Flags = 1(Critical), Length = 21");
+  want[0] = "    2.5.29.17: Flags = 0, Length = 21";
+  EXPECT_EQ(extension_block(rendered, "2.5.29.17"), want);
+}
+
+}  // namespace
+}  // namespace certbed::emulator
