@@ -9,6 +9,7 @@
 #include "certbed/emulator/scenarios/random_store.h"
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "enterprise_scenarios.h"
 
 namespace certbed::emulator {
 
@@ -357,6 +358,10 @@ Result<Machine> domain_controller() {
                   std::string(wc::szOID_PKIX_KP_SERVER_AUTH)};
   dc_spec.dns_names = {"DC01.contoso.com"};
   dc_spec.template_name = "DomainController";
+  const auto dc_urls =
+      enterprise_urls("Contoso-LTD-CA", "DC01", "DC=contoso,DC=com", "DC01.contoso.com");
+  dc_spec.crl_urls = dc_urls.crl;
+  dc_spec.ca_issuer_urls = dc_urls.ca_issuers;
   auto dc = issue_certificate(dc_spec, dc_key->get(), IssuerRef{ca->get(), ca_key->get()}, true);
   if (!dc) return dc.error();
   // Property 2 of a CryptoAPI enrollment key names the container by its unique name (dumps/07,
@@ -478,6 +483,12 @@ const std::vector<ScenarioEntry>& entries() {
         "its key in the RSA SChannel CSP, and the CA-template root; certbed dump --as "
         "standard-user shows Missing stored keyset for each, as that real dump does"},
        [] { return domain_controller(); }},
+      {{"enterprise-issued",
+        "A member server of an enterprise PKI: the offline Contoso Root CA in Root, the "
+        "SubCA-template issuing CA it certified in CA, and a WebServer-template TLS certificate "
+        "with its KSP key in My; the issued certificates carry CRL Distribution Points and AIA "
+        "(LDAP and HTTP, as AD CS writes them)"},
+       [] { return enterprise_issued(); }},
       {{"web-key-acl-denied",
         "TLS server certificate correctly linked to its KSP key, whose key file grants Read to "
         "SYSTEM and Administrators only (KB 238187's default): a service running as NETWORK "

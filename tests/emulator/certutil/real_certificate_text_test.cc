@@ -156,5 +156,54 @@ TEST(RealCertificateText, TheFactoryWritesAnEnterpriseCasExtensionsAsAdCsDid) {
   EXPECT_EQ(extension_block(rendered, "2.5.29.17"), want);
 }
 
+// Certificate Policies with a CPS qualifier and an AIA OCSP entry have no certutil sample here;
+// their text is CryptFormatObject's, the formatter certutil uses, from a public sample of
+// X509Extension.Format(true) for www.microsoft.com's 2019 certificate (a README of a .NET tool,
+// ExtractCert.exe; repository not resolved), under certutil's eight-space margin.
+TEST(RealCertificateText, PoliciesAndOcspRenderAsCryptFormatObjectFormatsThem) {
+  CertificateSpec spec;
+  spec.subject = DistinguishedName{{{"CN", "www.microsoft.com"}}};
+  spec.serial_hex = "01";
+  spec.not_before = utc_seconds(2019, 10, 21);
+  spec.not_after = utc_seconds(2021, 10, 21);
+  spec.certificate_policies = {{"1.3.6.1.4.1.311.42.1", "http://www.microsoft.com/pki/mscorp/cps"}};
+  spec.ca_issuer_urls = {"http://www.microsoft.com/pki/mscorp/Microsoft%20IT%20TLS%20CA%205.crt"};
+  spec.ocsp_urls = {"http://ocsp.msocsp.com"};
+  auto key = KeySource::deterministic().next(KeyAlgorithm::kRsa2048).value();
+  auto cert = issue_certificate(spec, key.get(), std::nullopt, true).value();
+  Machine machine;
+  ASSERT_TRUE(
+      machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert.get()), {}).ok());
+  DumpOptions options;
+  options.verbose = true;
+  const auto rendered = x509_section(lines_of(render_store_dump(
+      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options)));
+  auto body = [&](const std::string& oid) {
+    auto block = extension_block(rendered, oid);
+    return std::vector<std::string>(block.size() > 2 ? block.begin() + 2 : block.end(),
+                                    block.end());
+  };
+  const std::vector<std::string> policies{
+      "        [1]Certificate Policy:",
+      "             Policy Identifier=1.3.6.1.4.1.311.42.1",
+      "             [1,1]Policy Qualifier Info:",
+      "                  Policy Qualifier Id=CPS",
+      "                  Qualifier:",
+      "                       http://www.microsoft.com/pki/mscorp/cps"};
+  EXPECT_EQ(body("2.5.29.32"), policies);
+  const std::vector<std::string> aia{
+      "        [1]Authority Info Access",
+      "             Access Method=Certification Authority Issuer (1.3.6.1.5.5.7.48.2)",
+      "             Alternative Name:",
+      "                  URL=http://www.microsoft.com/pki/mscorp/Microsoft IT TLS CA 5.crt "
+      "(http://www.microsoft.com/pki/mscorp/Microsoft%20IT%20TLS%20CA%205.crt)",
+      "        [2]Authority Info Access",
+      "             Access Method=On-line Certificate Status Protocol (1.3.6.1.5.5.7.48.1)",
+      "             Alternative Name:",
+      "                  URL=http://ocsp.msocsp.com"};
+  EXPECT_EQ(body("1.3.6.1.5.5.7.1.1"), aia);
+  EXPECT_EQ(extension_block(rendered, "2.5.29.32")[1], "    Certificate Policies");
+}
+
 }  // namespace
 }  // namespace certbed::emulator

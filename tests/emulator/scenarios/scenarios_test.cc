@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "certbed/emulator/certutil/dump_renderer.h"
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
 #include "certbed/repair/model/wincrypt_constants.h"
@@ -90,6 +91,44 @@ TEST_P(EveryScenario, EveryLinkedContainerHoldsTheCertificatesKey) {
 INSTANTIATE_TEST_SUITE_P(All, EveryScenario,
                          ::testing::ValuesIn(certbed::testing::scenario_names()),
                          certbed::testing::ScenarioTestName());
+
+// The verbose dump's lines of the certificate at `index` of a store, from its X509 section.
+std::string verbose_text_of(const Machine& machine, const std::string& store) {
+  DumpOptions options;
+  options.verbose = true;
+  return render_store_dump(machine, *machine.find_store(StoreLocation::kLocalMachine, store),
+                           options);
+}
+
+TEST(Scenarios, EnterpriseIssuedCertificatesCarryTheirTemplateCdpAndAia) {
+  auto machine = build_scenario("enterprise-issued").value();
+  const auto my = verbose_text_of(machine, "My");
+  for (const char* line :
+       {"        WebServer\n",
+        "                       URL=ldap:///CN=Contoso Issuing CA 1,CN=PKI01,CN=CDP,CN=Public Key "
+        "Services,CN=Services,CN=Configuration,DC=contoso,DC=com?certificateRevocationList?base?"
+        "objectClass=cRLDistributionPoint (ldap:///CN=Contoso%20Issuing%20CA%201,CN=PKI01,CN=CDP,"
+        "CN=Public%20Key%20Services,CN=Services,CN=Configuration,DC=contoso,DC=com?"
+        "certificateRevocationList?base?objectClass=cRLDistributionPoint)\n",
+        "             Access Method=Certification Authority Issuer (1.3.6.1.5.5.7.48.2)\n",
+        "                  URL=http://PKI01.contoso.com/CertEnroll/PKI01.contoso.com_Contoso "
+        "Issuing "
+        "CA 1.crt (http://PKI01.contoso.com/CertEnroll/"
+        "PKI01.contoso.com_Contoso%20Issuing%20CA%201.crt)\n"}) {
+    EXPECT_NE(my.find(line), std::string::npos) << line << my;
+  }
+  const auto ca = verbose_text_of(machine, "CA");
+  EXPECT_NE(ca.find("        SubCA\n"), std::string::npos) << ca;
+  EXPECT_NE(ca.find("URL=http://pki.contoso.com/CertEnroll/Contoso Root CA.crl "
+                    "(http://pki.contoso.com/CertEnroll/Contoso%20Root%20CA.crl)\n"),
+            std::string::npos)
+      << ca;
+  // The domain controller's certificate carries its enterprise CA's locations too.
+  const auto dc = verbose_text_of(build_scenario("dc-enterprise-my").value(), "My");
+  EXPECT_NE(dc.find("URL=http://DC01.contoso.com/CertEnroll/Contoso-LTD-CA.crl\n"),
+            std::string::npos)
+      << dc;
+}
 
 TEST(Scenarios, UnknownNameListsTheKnownOnes) {
   auto r = build_scenario("nope");
