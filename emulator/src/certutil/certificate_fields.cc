@@ -107,8 +107,8 @@ std::vector<std::string> name_lines(const std::string& display) {
   return out;
 }
 
-void name_block(LineWriter& w, const char* label, const std::string& display,
-                const X509_NAME* name, const std::string& when_empty = "EMPTY") {
+void name_block(LineWriter& w, const char* label, const std::string& display, const X509_NAME* name,
+                const std::string& when_empty = "EMPTY") {
   w.line(label);
   const auto rdns = name_lines(display);
   if (rdns.empty()) w.line("    " + when_empty);

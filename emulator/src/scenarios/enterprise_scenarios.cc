@@ -83,8 +83,8 @@ Result<Machine> enterprise_issued() {
   // An offline root publishes over HTTP only: it has no directory to write to.
   sub.crl_urls = {"http://pki.contoso.com/CertEnroll/Contoso%20Root%20CA.crl"};
   sub.ca_issuer_urls = {"http://pki.contoso.com/CertEnroll/ROOT01_Contoso%20Root%20CA.crt"};
-  auto sub_ca = issue_certificate(sub, sub_key->get(),
-                                  IssuerRef{root_cert->get(), root_key->get()}, true);
+  auto sub_ca =
+      issue_certificate(sub, sub_key->get(), IssuerRef{root_cert->get(), root_key->get()}, true);
   if (!sub_ca) return sub_ca.error();
   if (auto a =
           machine.store(StoreLocation::kLocalMachine, "CA").add(certificate_der(sub_ca->get()), {});

@@ -191,12 +191,14 @@ TEST(RealCertificateText, PoliciesAndOcspRenderAsCryptFormatObjectFormatsThem) {
       "                  Qualifier:",
       "                       http://www.microsoft.com/pki/mscorp/cps"};
   EXPECT_EQ(body("2.5.29.32"), policies);
+  const std::string kEscapedUrlLine =
+      "                  URL=http://www.microsoft.com/pki/mscorp/Microsoft IT TLS CA 5.crt "
+      "(http://www.microsoft.com/pki/mscorp/Microsoft%20IT%20TLS%20CA%205.crt)";
   const std::vector<std::string> aia{
       "        [1]Authority Info Access",
       "             Access Method=Certification Authority Issuer (1.3.6.1.5.5.7.48.2)",
       "             Alternative Name:",
-      "                  URL=http://www.microsoft.com/pki/mscorp/Microsoft IT TLS CA 5.crt "
-      "(http://www.microsoft.com/pki/mscorp/Microsoft%20IT%20TLS%20CA%205.crt)",
+      kEscapedUrlLine,
       "        [2]Authority Info Access",
       "             Access Method=On-line Certificate Status Protocol (1.3.6.1.5.5.7.48.1)",
       "             Alternative Name:",
