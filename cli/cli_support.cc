@@ -24,6 +24,41 @@ void add_store_options(CLI::App* cmd, StoreSelection& selection) {
       ->each([&selection](const std::string&) { selection.location_given = true; });
 }
 
+repair::Status write_export(const std::string& path, repair::ByteView bytes) {
+  return platform::replace_file(
+      path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+      platform::NewFileMode::kPublic);
+}
+
+void add_store_export_command(CLI::App* parent, StoreExport what, int& exit_code) {
+  auto* cmd = parent->add_subcommand(what.name, what.description);
+  auto file = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  auto selection = std::make_shared<StoreSelection>();
+  cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
+  cmd->add_option("-o,--output", *output, what.output_help)->required();
+  add_store_options(cmd, *selection);
+  cmd->callback([=, what = std::move(what), &exit_code] {
+    auto opened = open_snapshot(*file, *selection);
+    if (!opened) {
+      exit_code = report(opened.error());
+      return;
+    }
+    const auto& store = opened->store->backing_store();
+    auto bytes = what.encode(store);
+    if (!bytes) {
+      exit_code = report(bytes.error());
+      return;
+    }
+    if (auto s = write_export(*output, *bytes); !s) {
+      exit_code = report(s.error());
+      return;
+    }
+    std::cout << fmt::format("wrote {} ({})\n", repair::printable(*output),
+                             what.summary(store, bytes->size()));
+  });
+}
+
 void add_caller_option(CLI::App* cmd, std::string& caller, const std::string& effect) {
   cmd->add_option("--as", caller,
                   "Who runs certutil: administrator (elevated), standard-user, system, or "

@@ -31,6 +31,22 @@ struct StoreSelection {
 
 void add_store_options(CLI::App* cmd, StoreSelection& selection);
 
+// Writes an export (a certificate, an .sst, a .reg) over `path` in one step, readable by all:
+// exports hold no secrets.
+repair::Status write_export(const std::string& path, repair::ByteView bytes);
+
+// A subcommand that writes one snapshot store in an export format, with SNAPSHOT, -o FILE and
+// the store options: `encode` makes the file's bytes, `summary` says what they hold (printed as
+// "wrote FILE (<summary>)").
+struct StoreExport {
+  std::string name;
+  std::string description;
+  std::string output_help;
+  std::function<repair::Result<repair::Bytes>(const emulator::CertificateStore&)> encode;
+  std::function<std::string(const emulator::CertificateStore&, std::size_t bytes)> summary;
+};
+void add_store_export_command(CLI::App* parent, StoreExport what, int& exit_code);
+
 // --as: who runs certutil (the emulated caller); `effect` says what the identity changes.
 void add_caller_option(CLI::App* cmd, std::string& caller, const std::string& effect);
 repair::Result<emulator::Caller> parse_caller_option(const std::string& caller);

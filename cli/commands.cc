@@ -167,10 +167,7 @@ void add_export_command(CLI::App& app, int& exit_code) {
       return;
     }
     const auto& der = store.backing_store().at(matched->front()).der;
-    if (auto s = platform::replace_file(
-            *output, std::string_view(reinterpret_cast<const char*>(der.data()), der.size()),
-            platform::NewFileMode::kPublic);
-        !s) {
+    if (auto s = write_export(*output, der); !s) {
       exit_code = report(s.error());
       return;
     }

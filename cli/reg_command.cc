@@ -20,37 +20,19 @@ namespace {
 const platform::InputLimits kRegFileLimits{"registry export", repair::kMaxRegFileBytes};
 
 void add_export(CLI::App* reg, int& exit_code) {
-  auto* cmd = reg->add_subcommand(
-      "export", "Write a snapshot store as reg export writes its registry key (.reg)");
-  auto file = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
-  auto selection = std::make_shared<StoreSelection>();
-  cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
-  cmd->add_option("-o,--output", *output, ".reg file to write")->required();
-  add_store_options(cmd, *selection);
-  cmd->callback([=, &exit_code] {
-    auto opened = open_snapshot(*file, *selection);
-    if (!opened) {
-      exit_code = report(opened.error());
-      return;
-    }
-    const auto& store = opened->store->backing_store();
-    auto bytes = repair::write_reg_file(emulator::registry_export(store, store.location()));
-    if (!bytes) {
-      exit_code = report(bytes.error());
-      return;
-    }
-    if (auto s = platform::replace_file(
-            *output, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
-            platform::NewFileMode::kPublic);
-        !s) {
-      exit_code = report(s.error());
-      return;
-    }
-    std::cout << fmt::format(
-        "wrote {} ({} certificate(s) under {})\n", repair::printable(*output), store.size(),
-        repair::printable(emulator::certificates_key(store.location(), store.name())));
-  });
+  add_store_export_command(
+      reg,
+      {"export", "Write a snapshot store as reg export writes its registry key (.reg)",
+       ".reg file to write",
+       [](const emulator::CertificateStore& store) {
+         return repair::write_reg_file(emulator::registry_export(store, store.location()));
+       },
+       [](const emulator::CertificateStore& store, std::size_t) {
+         return fmt::format(
+             "{} certificate(s) under {}", store.size(),
+             repair::printable(emulator::certificates_key(store.location(), store.name())));
+       }},
+      exit_code);
 }
 
 void add_import(CLI::App* reg, int& exit_code) {

@@ -132,31 +132,16 @@ void add_import(CLI::App* sst, int& exit_code) {
 }
 
 void add_export(CLI::App* sst, int& exit_code) {
-  auto* cmd = sst->add_subcommand("export", "Write a snapshot store as an .sst file");
-  auto file = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
-  auto selection = std::make_shared<StoreSelection>();
-  cmd->add_option("SNAPSHOT", *file, "Snapshot file")->required();
-  cmd->add_option("-o,--output", *output, "Serialized store (.sst) to write")->required();
-  add_store_options(cmd, *selection);
-  cmd->callback([=, &exit_code] {
-    auto opened = open_snapshot(*file, *selection);
-    if (!opened) {
-      exit_code = report(opened.error());
-      return;
-    }
-    const auto& store = opened->store->backing_store();
-    const auto bytes = repair::write_serialized_store(emulator::serialize_certificate_store(store));
-    if (auto s = platform::replace_file(
-            *output, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-            platform::NewFileMode::kPublic);
-        !s) {
-      exit_code = report(s.error());
-      return;
-    }
-    std::cout << fmt::format("wrote {} ({} certificate(s), {} bytes)\n", repair::printable(*output),
-                             store.size(), bytes.size());
-  });
+  add_store_export_command(
+      sst,
+      {"export", "Write a snapshot store as an .sst file", "Serialized store (.sst) to write",
+       [](const emulator::CertificateStore& store) -> repair::Result<repair::Bytes> {
+         return repair::write_serialized_store(emulator::serialize_certificate_store(store));
+       },
+       [](const emulator::CertificateStore& store, std::size_t bytes) {
+         return fmt::format("{} certificate(s), {} bytes", store.size(), bytes);
+       }},
+      exit_code);
 }
 
 }  // namespace

@@ -158,16 +158,21 @@ TEST(CliSst, TruncatedFileIsALocatedErrorWithExitTwo) {
   EXPECT_NE(r.output.find("cut.sst"), std::string::npos) << r.output;
 }
 
-TEST(CliReg, ExportWritesOneKeyPerThumbprintWithItsBlob) {
-  TempDir dir;
+// In `dir`: kpi.sst (one certificate with property 2), imported into s.pb, then written by
+// reg export as my.reg. Returns reg export's result.
+CommandResult import_then_reg_export(const TempDir& dir) {
   write_file(dir.file("kpi.sst"), sst_with_key_prov_info());
   const auto snapshot = shell_quote(dir.file("s.pb"));
-  ASSERT_EQ(
-      run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) + " -o " + snapshot)
-          .exit_code,
-      0);
-  auto r =
-      run_command(certbed() + " reg export " + snapshot + " -o " + shell_quote(dir.file("my.reg")));
+  auto imported = run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) +
+                              " -o " + snapshot);
+  if (imported.exit_code != 0) return imported;
+  return run_command(certbed() + " reg export " + snapshot + " -o " +
+                     shell_quote(dir.file("my.reg")));
+}
+
+TEST(CliReg, ExportWritesOneKeyPerThumbprintWithItsBlob) {
+  TempDir dir;
+  auto r = import_then_reg_export(dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string reg = read_file(dir.file("my.reg"));
   ASSERT_GE(reg.size(), 2u);
@@ -199,16 +204,8 @@ TEST(CliReg, ExportWritesOneKeyPerThumbprintWithItsBlob) {
 
 TEST(CliReg, ImportRefusesAKeyWhoseNameIsNotItsCertificatesThumbprint) {
   TempDir dir;
-  write_file(dir.file("kpi.sst"), sst_with_key_prov_info());
-  const auto snapshot = shell_quote(dir.file("s.pb"));
-  ASSERT_EQ(
-      run_command(certbed() + " sst import " + shell_quote(dir.file("kpi.sst")) + " -o " + snapshot)
-          .exit_code,
-      0);
-  ASSERT_EQ(
-      run_command(certbed() + " reg export " + snapshot + " -o " + shell_quote(dir.file("my.reg")))
-          .exit_code,
-      0);
+  auto exported = import_then_reg_export(dir);
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
   std::string reg = read_file(dir.file("my.reg"));
   // The thumbprint key's name starts after "...\Certificates\"; change its first digit.
   const std::string marker = std::string("C\0e\0r\0t\0i\0f\0i\0c\0a\0t\0e\0s\0\\\0", 26);

@@ -125,7 +125,7 @@ Result<RenewalOutcome> renew_ca_certificate(Machine& machine, const RenewOptions
         provider_name, container, {ContainerKey{key_spec, key}},
         config.machine_keyset ? repair::KeyScope::kMachine : repair::KeyScope::kUser,
         // A software CA key is exportable (certutil -backupKey; real dumps/14); an HSM's is not.
-        provider.info().name.starts_with("Microsoft"));
+        is_microsoft_provider(provider.info().name));
     if (!created) return created.error();
     info = repair::KeyProvInfo{container,
                                provider.info().name,

@@ -26,7 +26,7 @@ KeyLookup find_linked_key(const Machine& machine, const repair::KeyProvInfo& inf
 }
 
 bool prints_unique_container_name(const KeyProvider& provider) {
-  return provider.info().name.starts_with("Microsoft");
+  return is_microsoft_provider(provider.info().name);
 }
 
 KeyLookup KeySearch::find(const std::string& public_key_id) {

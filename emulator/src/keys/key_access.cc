@@ -71,7 +71,7 @@ bool cng_opens_csp_keys(const ProviderInfo& info) {
   return info.kind == ProviderKind::kCsp &&
          (info.type == wc::PROV_RSA_FULL || info.type == wc::PROV_RSA_SCHANNEL ||
           info.type == wc::PROV_RSA_AES) &&
-         info.name.starts_with("Microsoft");
+         is_microsoft_provider(info.name);
 }
 
 }  // namespace

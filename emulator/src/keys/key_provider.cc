@@ -28,6 +28,8 @@ const std::vector<ProviderInfo>& known_providers() {
   return providers;
 }
 
+bool is_microsoft_provider(std::string_view name) { return name.starts_with("Microsoft"); }
+
 std::optional<ProviderInfo> find_known_provider(std::string_view name) {
   const std::string lower = to_lower_ascii(name);
   for (const auto& p : known_providers()) {

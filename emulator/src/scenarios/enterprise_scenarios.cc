@@ -5,28 +5,12 @@
 #include "certbed/emulator/keys/key_source.h"
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/wincrypt_constants.h"
+#include "scenario_support.h"
 
 namespace certbed::emulator {
 
 namespace wc = repair::wincrypt;
-using repair::PropertyId;
 using repair::Result;
-
-namespace {
-
-const std::int64_t kCaNotBefore = utc_seconds(2024, 1, 15, 10, 0, 0);
-const std::int64_t kCaNotAfter = utc_seconds(2034, 1, 15, 10, 10, 0);
-const std::int64_t kLeafNotBefore = utc_seconds(2025, 3, 1, 9, 30, 0);
-const std::int64_t kLeafNotAfter = utc_seconds(2027, 3, 1, 9, 40, 0);
-
-repair::PropertyBag with_key_prov_info(const repair::KeyProvInfo& info) {
-  repair::PropertyBag bag;
-  // Names here are fixed ASCII, so encoding cannot fail.
-  bag.set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID, repair::encode_key_prov_info(info).value());
-  return bag;
-}
-
-}  // namespace
 
 EnterpriseUrls enterprise_urls(const std::string& ca_name, const std::string& host,
                                const std::string& domain_dn, const std::string& host_fqdn) {
@@ -54,18 +38,10 @@ Result<Machine> enterprise_issued() {
   Machine machine;
   auto keys = KeySource::deterministic();
   const DistinguishedName root_name{{{"CN", "Contoso Root CA"}, {"O", "Contoso"}}};
-  auto root_key = keys.next(KeyAlgorithm::kRsa2048);
-  if (!root_key) return root_key.error();
-  CertificateSpec root_spec;
-  root_spec.profile = CertificateProfile::kRootCa;
-  root_spec.subject = root_name;
-  root_spec.serial_hex = "1a6f0c3e5b7d9f1a2c4e6081a3c5e7f9";
-  root_spec.not_before = kCaNotBefore;
-  root_spec.not_after = kCaNotAfter;
-  auto root_cert = issue_certificate(root_spec, root_key->get(), std::nullopt, true);
-  if (!root_cert) return root_cert.error();
+  auto root = make_root_ca(keys, "1a6f0c3e5b7d9f1a2c4e6081a3c5e7f9", root_name);
+  if (!root) return root.error();
   if (auto a = machine.store(StoreLocation::kLocalMachine, "Root")
-                   .add(certificate_der(root_cert->get()), {});
+                   .add(certificate_der(root->certificate.get()), {});
       !a) {
     return a.error();
   }
@@ -83,8 +59,8 @@ Result<Machine> enterprise_issued() {
   // An offline root publishes over HTTP only: it has no directory to write to.
   sub.crl_urls = {"http://pki.contoso.com/CertEnroll/Contoso%20Root%20CA.crl"};
   sub.ca_issuer_urls = {"http://pki.contoso.com/CertEnroll/ROOT01_Contoso%20Root%20CA.crt"};
-  auto sub_ca =
-      issue_certificate(sub, sub_key->get(), IssuerRef{root_cert->get(), root_key->get()}, true);
+  auto sub_ca = issue_certificate(sub, sub_key->get(),
+                                  IssuerRef{root->certificate.get(), root->key.get()}, true);
   if (!sub_ca) return sub_ca.error();
   if (auto a =
           machine.store(StoreLocation::kLocalMachine, "CA").add(certificate_der(sub_ca->get()), {});

@@ -10,6 +10,7 @@
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/wincrypt_constants.h"
 #include "enterprise_scenarios.h"
+#include "scenario_support.h"
 
 namespace certbed::emulator {
 
@@ -22,48 +23,11 @@ using repair::Status;
 
 namespace {
 
-const DistinguishedName kContosoCa{{{"CN", "Contoso CA"}, {"DC", "Contoso"}, {"DC", "com"}}};
-const std::int64_t kCaNotBefore = utc_seconds(2024, 1, 15, 10, 0, 0);
-const std::int64_t kCaNotAfter = utc_seconds(2034, 1, 15, 10, 10, 0);
-const std::int64_t kLeafNotBefore = utc_seconds(2025, 3, 1, 9, 30, 0);
-const std::int64_t kLeafNotAfter = utc_seconds(2027, 3, 1, 9, 40, 0);
-
 // A CA's software key is exportable, as `certutil -backupKey` needs and as real dumps/14 shows
 // (its Software KSP CA key prints no "Private key is NOT exportable"); an HSM's is not
 // (dumps/02). [inferred] Third-party KSPs are taken to be HSMs.
 constexpr bool kSoftwareCaKeysExportable = true;
-bool ca_key_exportable(const std::string& provider) { return provider.starts_with("Microsoft"); }
-
-struct IssuedCertificate {
-  ossl::X509Ptr certificate;
-  ossl::SharedPkey key;
-};
-
-Result<IssuedCertificate> make_root_ca(KeySource& keys, const std::string& serial,
-                                       const DistinguishedName& subject = kContosoCa) {
-  auto key = keys.next(KeyAlgorithm::kRsa2048);
-  if (!key) return key.error();
-  CertificateSpec spec;
-  spec.profile = CertificateProfile::kRootCa;
-  spec.subject = subject;
-  spec.serial_hex = serial;
-  spec.not_before = kCaNotBefore;
-  spec.not_after = kCaNotAfter;
-  auto cert = issue_certificate(spec, key->get(), std::nullopt, keys.is_deterministic());
-  if (!cert) return cert.error();
-  return IssuedCertificate{std::move(*cert), *key};
-}
-
-repair::Bytes key_prov_info_bytes(const repair::KeyProvInfo& info) {
-  // Names here are fixed ASCII, so encoding cannot fail.
-  return repair::encode_key_prov_info(info).value();
-}
-
-repair::PropertyBag with_key_prov_info(const repair::KeyProvInfo& info) {
-  repair::PropertyBag bag;
-  bag.set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID, key_prov_info_bytes(info));
-  return bag;
-}
+bool ca_key_exportable(const std::string& provider) { return is_microsoft_provider(provider); }
 
 Status add_ca_to_machine(Machine& machine, const IssuedCertificate& ca,
                          const repair::KeyProvInfo& info,

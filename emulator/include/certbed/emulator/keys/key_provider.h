@@ -30,6 +30,10 @@ struct ProviderInfo {
 const std::vector<ProviderInfo>& known_providers();
 // A known provider by name (case-insensitive), or nullopt.
 std::optional<ProviderInfo> find_known_provider(std::string_view name);
+// Whether Microsoft ships the provider: every provider of Windows is named "Microsoft ...".
+// certbed takes any other provider for a third party's (an HSM or a smart card), whose keys are
+// not exportable and whose key lines certutil prints differently (see the callers).
+bool is_microsoft_provider(std::string_view name);
 
 struct ContainerKey {
   std::uint32_t key_spec = 0;  // 0 in a KSP; AT_KEYEXCHANGE (1) or AT_SIGNATURE (2) in a CSP
