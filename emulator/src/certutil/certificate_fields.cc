@@ -160,6 +160,16 @@ void extension_block(LineWriter& w, X509_EXTENSION* ext) {
   const ByteView value(ASN1_STRING_get0_data(data),
                        static_cast<std::size_t>(ASN1_STRING_length(data)));
   void* decoded = X509V3_EXT_d2i(ext);
+  const bool decoded_by_openssl = nid == NID_key_usage || nid == NID_basic_constraints ||
+                                  nid == NID_subject_key_identifier ||
+                                  nid == NID_authority_key_identifier || nid == NID_ext_key_usage;
+  if (decoded_by_openssl && decoded == nullptr) {
+    // A value that does not decode prints as an extension certutil does not know: OID and hex.
+    w.line("    " + oid);
+    ascii_dump(w, value, deep);
+    w.blank();
+    return;
+  }
   switch (nid) {
     case NID_key_usage: {
       auto* usage = static_cast<ASN1_BIT_STRING*>(decoded);

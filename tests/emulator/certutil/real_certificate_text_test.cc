@@ -3,6 +3,7 @@
 // (fixtures/certutil/x509: the certificate's PEM and certutil's text, with their .source).
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <fstream>
 #include <sstream>
@@ -42,18 +43,22 @@ std::vector<std::string> x509_section(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::vector<std::string> rendered_section(const std::string& pem_file) {
-  const std::string pem = testing::slurp(kDir + pem_file);
-  ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  ossl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (!cert) return {};
+// The X509 section of a verbose dump of a store holding only `cert`; empty if it cannot be added.
+std::vector<std::string> rendered_section(const X509* cert) {
   Machine machine;
-  if (!machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert.get()), {}).ok())
+  if (!machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert), {}).ok())
     return {};
   DumpOptions options;
   options.verbose = true;
   return x509_section(lines_of(render_store_dump(
       machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options)));
+}
+
+std::vector<std::string> rendered_section(const std::string& pem_file) {
+  const std::string pem = testing::slurp(kDir + pem_file);
+  ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  ossl::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  return cert ? rendered_section(cert.get()) : std::vector<std::string>{};
 }
 
 // 25: a user certificate of the ESC9 template from ESSOS-CA (GOAD lab), printed by
@@ -129,13 +134,8 @@ TEST(RealCertificateText, TheFactoryWritesAnEnterpriseCasExtensionsAsAdCsDid) {
   spec.smime_capabilities = true;
   auto key = KeySource::deterministic().next(KeyAlgorithm::kRsa2048).value();
   auto cert = issue_certificate(spec, key.get(), std::nullopt, true).value();
-  Machine machine;
-  ASSERT_TRUE(
-      machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert.get()), {}).ok());
-  DumpOptions options;
-  options.verbose = true;
-  const auto rendered = x509_section(lines_of(render_store_dump(
-      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options)));
+  const auto rendered = rendered_section(cert.get());
+  ASSERT_FALSE(rendered.empty());
 
   for (const char* oid : {"2.5.29.31", "1.3.6.1.5.5.7.1.1", "1.3.6.1.4.1.311.21.10",
                           "1.2.840.113549.1.9.15", "2.5.29.37"}) {
@@ -171,13 +171,8 @@ TEST(RealCertificateText, PoliciesAndOcspRenderAsCryptFormatObjectFormatsThem) {
   spec.ocsp_urls = {"http://ocsp.msocsp.com"};
   auto key = KeySource::deterministic().next(KeyAlgorithm::kRsa2048).value();
   auto cert = issue_certificate(spec, key.get(), std::nullopt, true).value();
-  Machine machine;
-  ASSERT_TRUE(
-      machine.store(StoreLocation::kLocalMachine, "My").add(certificate_der(cert.get()), {}).ok());
-  DumpOptions options;
-  options.verbose = true;
-  const auto rendered = x509_section(lines_of(render_store_dump(
-      machine, *machine.find_store(StoreLocation::kLocalMachine, "My"), options)));
+  const auto rendered = rendered_section(cert.get());
+  ASSERT_FALSE(rendered.empty());
   auto body = [&](const std::string& oid) {
     auto block = extension_block(rendered, oid);
     return std::vector<std::string>(block.size() > 2 ? block.begin() + 2 : block.end(),
@@ -205,6 +200,32 @@ TEST(RealCertificateText, PoliciesAndOcspRenderAsCryptFormatObjectFormatsThem) {
       "                  URL=http://ocsp.msocsp.com"};
   EXPECT_EQ(body("1.3.6.1.5.5.7.1.1"), aia);
   EXPECT_EQ(extension_block(rendered, "2.5.29.32")[1], "    Certificate Policies");
+}
+
+// A customer's certificate may hold a known extension whose value does not decode (found by
+// fuzz_certificate_text): it prints as an extension certutil does not know, its OID and a hex
+// dump, instead of crashing the renderer.
+TEST(RealCertificateText, AKnownExtensionThatDoesNotDecodePrintsAsOidAndHex) {
+  CertificateSpec spec;
+  spec.subject = DistinguishedName{{{"CN", "odd.contoso.com"}}};
+  spec.serial_hex = "02";
+  spec.not_before = utc_seconds(2025, 1, 1);
+  spec.not_after = utc_seconds(2026, 1, 1);
+  auto key = KeySource::deterministic().next(KeyAlgorithm::kRsa2048).value();
+  auto cert = issue_certificate(spec, key.get(), std::nullopt, true).value();
+  // Replace the Subject Key Identifier's OCTET STRING by a NULL, and sign again.
+  const int at = X509_get_ext_by_NID(cert.get(), NID_subject_key_identifier, -1);
+  ASSERT_GE(at, 0);
+  X509_EXTENSION* ski = X509_get_ext(cert.get(), at);
+  const unsigned char null_value[] = {0x05, 0x00};
+  ASSERT_EQ(ASN1_OCTET_STRING_set(X509_EXTENSION_get_data(ski), null_value, 2), 1);
+  ASSERT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
+  const auto rendered = rendered_section(cert.get());
+  ASSERT_FALSE(rendered.empty());
+  const std::vector<std::string> want{
+      "    2.5.29.14: Flags = 0, Length = 2", "    2.5.29.14",
+      "        05 00                                              .."};
+  EXPECT_EQ(extension_block(rendered, "2.5.29.14"), want);
 }
 
 }  // namespace
