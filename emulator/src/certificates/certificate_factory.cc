@@ -177,33 +177,19 @@ Bytes der_tlv(std::uint8_t tag, const Bytes& content) {
   return out;
 }
 
-template <typename T, typename Encode>
-Bytes der_bytes(const T* object, Encode encode) {
-  unsigned char* der = nullptr;
-  const int len = encode(object, &der);
-  if (len <= 0) return {};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
-
 Result<Bytes> der_oid(const std::string& oid) {
   if (!is_dotted_oid(oid)) {
     return make_error(ErrorCode::kInvalidArgument, "\"" + oid + "\" is not a dotted OID");
   }
   ossl::Asn1ObjectPtr object(OBJ_txt2obj(oid.c_str(), 1));
   if (!object) return make_error(ErrorCode::kInvalidArgument, "bad OID " + oid);
-  return der_bytes(object.get(), [](const ASN1_OBJECT* o, unsigned char** out) {
-    return i2d_ASN1_OBJECT(o, out);
-  });
+  return ossl::i2d_bytes(object.get(), i2d_ASN1_OBJECT);
 }
 
 Bytes der_integer(long value) {
   ossl::Asn1IntegerPtr integer(ASN1_INTEGER_new());
   ASN1_INTEGER_set(integer.get(), value);
-  return der_bytes(integer.get(), [](const ASN1_INTEGER* i, unsigned char** out) {
-    return i2d_ASN1_INTEGER(i, out);
-  });
+  return ossl::i2d_bytes(integer.get(), i2d_ASN1_INTEGER);
 }
 
 Result<ossl::X509ExtPtr> bytes_extension(std::string_view oid, const char* what, const Bytes& der) {
@@ -535,14 +521,7 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
   return cert;
 }
 
-Bytes certificate_der(const X509* certificate) {
-  unsigned char* der = nullptr;
-  const int len = i2d_X509(certificate, &der);
-  if (len <= 0) return {};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes certificate_der(const X509* certificate) { return ossl::i2d_bytes(certificate, i2d_X509); }
 
 Result<ossl::X509Ptr> certificate_from_der(repair::ByteView der) {
   const unsigned char* p = der.data();

@@ -25,19 +25,6 @@ std::string oid_text(const ASN1_OBJECT* obj) {
 
 namespace {
 
-Bytes der_of(int (*encode)(const void*, unsigned char**), const void* object) {
-  unsigned char* der = nullptr;
-  const int len = encode(object, &der);
-  if (len <= 0) return {};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
-
-int encode_name(const void* name, unsigned char** out) {
-  return i2d_X509_NAME(static_cast<const X509_NAME*>(name), out);
-}
-
 // certutil's algorithm names ("sha256RSA", "RSA", "ECC", "sha256ECDSA").
 std::string algorithm_label(const ASN1_OBJECT* obj) {
   switch (OBJ_obj2nid(obj)) {
@@ -113,7 +100,7 @@ void name_block(LineWriter& w, const char* label, const std::string& display, co
   const auto rdns = name_lines(display);
   if (rdns.empty()) w.line("    " + when_empty);
   for (const auto& rdn : rdns) w.line("    " + rdn);
-  const Bytes der = der_of(encode_name, name);
+  const Bytes der = ossl::i2d_bytes(name, i2d_X509_NAME);
   w.line("  Name Hash(sha1): " + repair::to_hex(sha1(der)));
   w.line("  Name Hash(md5): " + repair::to_hex(md5(der)));
 }

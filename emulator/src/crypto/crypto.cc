@@ -225,14 +225,7 @@ struct PublicKeyMemo {
   std::string key_id;
 };
 
-Bytes encode_public_key_info(const EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  const int len = i2d_PUBKEY(key, &der);
-  if (len <= 0) return {};
-  Bytes out(der, der + len);
-  OPENSSL_free(der);
-  return out;
-}
+Bytes encode_public_key_info(const EVP_PKEY* key) { return ossl::i2d_bytes(key, i2d_PUBKEY); }
 
 std::string compute_public_key_id(const Bytes& spki) {
   const unsigned char* p = spki.data();

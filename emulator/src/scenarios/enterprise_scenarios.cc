@@ -86,22 +86,11 @@ Result<Machine> enterprise_issued() {
       issue_certificate(web, web_key->get(), IssuerRef{sub_ca->get(), sub_key->get()}, true);
   if (!leaf) return leaf.error();
   const std::string container = "te-WebServer-3f9a1c7e-52d8-4b06-9e3a-7c1d5f20b8e4";
-  if (auto c = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, container,
-                                        {ContainerKey{wc::AT_NONE, *web_key}},
-                                        repair::KeyScope::kMachine, false);
-      !c) {
-    return c.error();
-  }
-  if (auto a = machine.store(StoreLocation::kLocalMachine, "My")
-                   .add(certificate_der(leaf->get()),
-                        with_key_prov_info({container,
-                                            std::string(wc::MS_KEY_STORAGE_PROVIDER),
-                                            wc::PROV_CNG_KSP,
-                                            wc::CRYPT_MACHINE_KEYSET,
-                                            wc::AT_NONE,
-                                            {}}));
-      !a) {
-    return a.error();
+  if (auto s = add_with_machine_key(machine, machine.store(StoreLocation::kLocalMachine, "My"),
+                                    leaf->get(), wc::MS_KEY_STORAGE_PROVIDER, container,
+                                    ContainerKey{wc::AT_NONE, *web_key}, false);
+      !s) {
+    return s.error();
   }
   return machine;
 }

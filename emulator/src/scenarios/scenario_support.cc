@@ -1,6 +1,8 @@
 // What the scenario builders share (see scenario_support.h).
 #include "scenario_support.h"
 
+#include "certbed/repair/model/wincrypt_constants.h"
+
 namespace certbed::emulator {
 
 using repair::PropertyId;
@@ -30,6 +32,26 @@ repair::PropertyBag with_key_prov_info(const repair::KeyProvInfo& info) {
   repair::PropertyBag bag;
   bag.set(PropertyId::CERT_KEY_PROV_INFO_PROP_ID, key_prov_info_bytes(info));
   return bag;
+}
+
+repair::Status add_with_machine_key(Machine& machine, CertificateStore& store,
+                                    const X509* certificate, std::string_view provider,
+                                    const std::string& container, ContainerKey key, bool exportable,
+                                    const std::string& linked_name) {
+  const std::uint32_t key_spec = key.key_spec;
+  auto created = machine.create_container(provider, container, {std::move(key)},
+                                          repair::KeyScope::kMachine, exportable);
+  if (!created) return created.error();
+  const ProviderInfo& info = machine.provider(provider).info();
+  auto added = store.add(certificate_der(certificate),
+                         with_key_prov_info({linked_name.empty() ? container : linked_name,
+                                             info.name,
+                                             info.type,
+                                             repair::wincrypt::CRYPT_MACHINE_KEYSET,
+                                             key_spec,
+                                             {}}));
+  if (!added) return added.error();
+  return {};
 }
 
 }  // namespace certbed::emulator

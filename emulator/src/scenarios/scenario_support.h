@@ -6,6 +6,7 @@
 
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/keys/key_source.h"
+#include "certbed/emulator/machine/machine.h"
 #include "certbed/repair/model/key_prov_info.h"
 #include "certbed/repair/model/property_bag.h"
 #include "certbed/repair/model/result.h"
@@ -30,5 +31,14 @@ repair::Result<IssuedCertificate> make_root_ca(KeySource& keys, const std::strin
 repair::Bytes key_prov_info_bytes(const repair::KeyProvInfo& info);
 // A property bag holding property 2 only.
 repair::PropertyBag with_key_prov_info(const repair::KeyProvInfo& info);
+
+// Puts `key` in a new machine-keyset container `container` of `provider` and adds `certificate`
+// to `store` with a property 2 naming it: by `linked_name` when given (CryptoAPI enrollments
+// name the container by its unique name), else by `container`; the provider's type, and the
+// key's KeySpec (0 in a KSP).
+repair::Status add_with_machine_key(Machine& machine, CertificateStore& store,
+                                    const X509* certificate, std::string_view provider,
+                                    const std::string& container, ContainerKey key, bool exportable,
+                                    const std::string& linked_name = {});
 
 }  // namespace certbed::emulator

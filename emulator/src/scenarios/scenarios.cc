@@ -332,21 +332,11 @@ Result<Machine> domain_controller() {
   // dumps/08); the simple name is the enrollment's "te-<template>-<GUID>".
   const std::string dc_simple_name = "te-DomainController-5e0c9b2a-7d41-4f86-a3b9-0c2e6f1d8a47";
   const std::string dc_container = unique_container_name(dc_simple_name, machine.machine_guid());
-  if (auto c = machine.create_container(wc::MS_DEF_RSA_SCHANNEL_PROV, dc_simple_name,
-                                        {ContainerKey{wc::AT_KEYEXCHANGE, *dc_key}},
-                                        repair::KeyScope::kMachine, false);
-      !c) {
-    return c.error();
-  }
-  if (auto a = my.add(certificate_der(dc->get()),
-                      with_key_prov_info({dc_container,
-                                          std::string(wc::MS_DEF_RSA_SCHANNEL_PROV),
-                                          wc::PROV_RSA_SCHANNEL,
-                                          wc::CRYPT_MACHINE_KEYSET,
-                                          wc::AT_KEYEXCHANGE,
-                                          {}}));
-      !a) {
-    return a.error();
+  if (auto s =
+          add_with_machine_key(machine, my, dc->get(), wc::MS_DEF_RSA_SCHANNEL_PROV, dc_simple_name,
+                               ContainerKey{wc::AT_KEYEXCHANGE, *dc_key}, false, dc_container);
+      !s) {
+    return s.error();
   }
 
   if (auto c = machine.create_container(wc::MS_KEY_STORAGE_PROVIDER, "Contoso-LTD-CA",

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "certbed/repair/model/bytes.h"
+
 namespace certbed::emulator::ossl {
 
 template <auto FreeFn>
@@ -48,6 +50,17 @@ using X509ExtStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<free_e
 // Keys are immutable once made, so containers and snapshots share them by reference count.
 using SharedPkey = std::shared_ptr<EVP_PKEY>;
 inline SharedPkey share(PkeyPtr key) { return SharedPkey(key.release(), EVP_PKEY_free); }
+
+// The DER an i2d function (`encode`) writes for `object`; empty when encoding fails.
+template <typename T, typename Encode>
+repair::Bytes i2d_bytes(const T* object, Encode encode) {
+  unsigned char* der = nullptr;
+  const int len = encode(object, &der);
+  if (len <= 0) return {};
+  repair::Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
 
 // The newest OpenSSL error on this thread as text (and clears the queue), for error messages.
 std::string last_error();
