@@ -172,6 +172,10 @@ repair::Result<std::optional<std::string>> SnapshotUpdate::publish() {
   auto staged = platform::StagedFile::create(target_, platform::NewFileMode::kPrivate);
   if (!staged) return staged.error();
   if (auto ok = staged->write(*data); !ok) return ok.error();
+  // The flush to disk comes before the check, so that only the backup's hard link and the
+  // rename stand between the check and the replacement (a writer that takes no lock can still
+  // replace the file in that window: rename cannot be made conditional).
+  if (auto ok = staged->flush(); !ok) return ok.error();
   auto now = platform::path_state(target_);
   if (!now) return now.error();
   if (!same_file(baseline_, *now)) return changed_meanwhile(target_);

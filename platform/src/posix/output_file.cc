@@ -115,8 +115,9 @@ repair::Status StagedFile::write(std::string_view data) {
   return {};
 }
 
-repair::Status StagedFile::commit() {
-  if (fd_ < 0) repair::precondition_failed("StagedFile::commit twice");
+repair::Status StagedFile::flush() {
+  if (temp_.empty()) repair::precondition_failed("StagedFile::flush after commit");
+  if (fd_ < 0) return {};  // flushed already
   auto state = path_state(target_);
   if (!state) {
     discard();
@@ -143,6 +144,12 @@ repair::Status StagedFile::commit() {
     discard();
     return unchanged(target_, "cannot write", err);
   }
+  return {};
+}
+
+repair::Status StagedFile::commit() {
+  if (temp_.empty()) repair::precondition_failed("StagedFile::commit twice");
+  if (auto ok = flush(); !ok) return ok;
   if (::rename(temp_.c_str(), target_.c_str()) != 0) {
     const int err = errno;
     discard();

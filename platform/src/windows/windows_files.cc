@@ -171,12 +171,18 @@ repair::Status StagedFile::write(std::string_view data) {
   return {};
 }
 
-repair::Status StagedFile::commit() {
+repair::Status StagedFile::flush() {
+  if (fd_ < 0) return {};  // flushed already
   if (!FlushFileBuffers(handle_of(fd_))) {
     return os_error(target_, "cannot flush the temporary file", GetLastError());
   }
   _close(fd_);
   fd_ = -1;
+  return {};
+}
+
+repair::Status StagedFile::commit() {
+  if (auto ok = flush(); !ok) return ok;
   const std::wstring target = wide(target_);
   const std::wstring temp = wide(temp_);
   // ReplaceFileW keeps the replaced file's ACL and attributes, as the POSIX side keeps its mode.

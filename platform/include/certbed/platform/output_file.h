@@ -33,8 +33,13 @@ class StagedFile {
   StagedFile& operator=(const StagedFile&) = delete;
 
   repair::Status write(std::string_view data);
-  // Makes the bytes durable, gives the file the target's mode and owner (or the new-file mode),
-  // renames it over the target and flushes the folder. On error the target is as it was.
+  // Makes the bytes durable and gives the file the target's mode and owner (or the new-file
+  // mode), without touching the target. A caller that checks the target just before commit()
+  // calls it first, so the slow part (the flush to disk) is not between its check and the
+  // rename. No write() after it.
+  repair::Status flush();
+  // flush() when not done yet, then renames the file over the target and flushes the folder. On
+  // error the target is as it was.
   repair::Status commit();
 
   const std::string& target() const { return target_; }
