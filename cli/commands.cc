@@ -187,17 +187,22 @@ void add_dump_command(CLI::App& app, int& exit_code) {
   add_store_options(cmd, *selection);
   cmd->add_flag("-v,--verbose", *verbose, "Verbose output, as certutil -v -store");
   cmd->add_flag("--crlf", *crlf, "Windows line endings");
-  auto as = std::make_shared<std::string>("administrator");
-  add_caller_option(cmd, *as, "keys the caller cannot read show as \"Missing stored keyset\"");
+  auto as = std::make_shared<std::string>();
+  add_caller_option(cmd, *as,
+                    "keys the caller cannot read show as \"Missing stored keyset\" (default: "
+                    "the caller an imported dump was taken to be printed by, else administrator)");
   cmd->callback([=, &exit_code] {
-    const auto caller = parse_caller_option(*as);
-    if (!caller) {
-      exit_code = report(caller.error());
-      return;
-    }
     auto opened = open_snapshot(*file, *selection);
     if (!opened) {
       exit_code = report(opened.error());
+      return;
+    }
+    const auto& imported = opened->machine->import_record();
+    const auto caller = parse_caller_option(!as->empty() ? *as
+                                            : imported   ? imported->caller
+                                                         : "administrator");
+    if (!caller) {
+      exit_code = report(caller.error());
       return;
     }
     const auto* store = &opened->store->backing_store();

@@ -22,5 +22,6 @@ void add_renew_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_sst_command(CLI::App& app, int& exit_code);
 void add_reg_command(CLI::App& app, int& exit_code);
+void add_import_dump_command(CLI::App& app, int& exit_code);
 
 }  // namespace certbed::cli

@@ -508,7 +508,7 @@ Result<ossl::X509Ptr> issue_certificate(const CertificateSpec& spec, const EVP_P
     if (!ext) return ext.error();
     X509_add_ext(cert.get(), ext->get(), -1);
   }
-  if (is_ca) {
+  if (is_ca && !spec.without_ca_version) {
     auto ext = ca_version_extension(spec.ca_version.value_or(CaVersion{}));
     if (!ext) return ext.error();
     X509_add_ext(cert.get(), ext->get(), -1);

@@ -12,9 +12,11 @@
 #include "certbed/emulator/certificates/certificate_factory.h"
 #include "certbed/emulator/certificates/certificate_facts.h"
 #include "certbed/emulator/crypto/crypto.h"
+#include "certbed/emulator/keys/key_access.h"
 #include "certbed/platform/input_file.h"
 #include "certbed/platform/output_file.h"
 #include "certbed/repair/model/key_prov_info.h"
+#include "certbed/repair/model/printable.h"
 #include "snapshot.pb.h"
 
 namespace certbed::emulator {
@@ -145,6 +147,18 @@ Result<std::string> serialize_snapshot(const Machine& machine, SnapshotFormat fo
     for (const auto& h : ca->ca_cert_hashes) c->add_ca_cert_hashes(h);
     c->set_ca_type(ca->ca_type);
     c->set_server_name(ca->server_name);
+  }
+  if (const auto& record = machine.import_record()) {
+    auto* d = out.mutable_imported_from();
+    d->set_source(record->source);
+    d->set_caller(record->caller);
+    for (const auto& line : record->not_reproduced) d->add_not_reproduced(line);
+    for (const auto& line : record->key_choices) d->add_key_choices(line);
+    for (const auto& t : record->thumbprints) {
+      auto* m = d->add_thumbprints();
+      m->set_original(t.original);
+      m->set_imported(t.imported);
+    }
   }
 
   std::string data;
@@ -347,6 +361,21 @@ Result<Machine> machine_of(const snapshot::Snapshot& in, const std::string& sour
   }
 
   machine.origin() = in.scenario();
+  if (in.has_imported_from()) {
+    const auto& d = in.imported_from();
+    DumpImportRecord record;
+    record.source = d.source();
+    record.caller = d.caller().empty() ? "administrator" : d.caller();
+    if (!parse_caller(record.caller)) {
+      return located(source, "imported_from: caller \"" + repair::printable(record.caller) +
+                                 "\" is not administrator, standard-user, system or service:NAME");
+    }
+    record.not_reproduced.assign(d.not_reproduced().begin(), d.not_reproduced().end());
+    record.key_choices.assign(d.key_choices().begin(), d.key_choices().end());
+    for (const auto& t : d.thumbprints())
+      record.thumbprints.push_back({t.original(), t.imported()});
+    machine.import_record() = std::move(record);
+  }
   if (in.has_ca()) {
     CaConfiguration ca;
     ca.ca_name = in.ca().ca_name();

@@ -8,7 +8,6 @@
 #include "certbed/repair/model/wincrypt_constants.h"
 
 namespace certbed::repair {
-namespace {
 
 bool says_keyset_missing(const DumpCertificate& record) {
   for (const auto& status : record.key_status) {
@@ -21,10 +20,6 @@ bool says_keyset_missing(const DumpCertificate& record) {
   return false;
 }
 
-// certutil opened the container property 2 names, but its key is not the certificate's:
-// "ERROR: Could not verify certificate public key against private key" (in AWS CloudHSM's
-// published -store output) or "ERROR: Certificate public key does NOT match stored keyset".
-// Matched without the "ERROR: " prefix.
 bool says_key_does_not_match(const DumpCertificate& record) {
   for (const auto& status : record.key_status) {
     if (status.find("Could not verify certificate public key against private key") !=
@@ -35,8 +30,6 @@ bool says_key_does_not_match(const DumpCertificate& record) {
   }
   return false;
 }
-
-}  // namespace
 
 DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index) {
   DumpRecordFacts out;

@@ -87,8 +87,12 @@ void RecordBuilder::general_line(std::size_t indent, string_view text, string_vi
       state_ = State::kOpaque;
       return;
     }
-    if (b.starts_with(df::kPublicKeyLength) || b == df::kSignatureMatchesPublicKey ||
-        b.starts_with("Possible Root Certificate")) {
+    if (consume_label(b, df::kPublicKeyLength, v)) {
+      // "2048 bits"; a value that does not read leaves the length unknown.
+      if (v.ends_with(" bits")) c.public_key_bits = parse_u32(v.substr(0, v.size() - 5), 10);
+      return;
+    }
+    if (b == df::kSignatureMatchesPublicKey || b.starts_with("Possible Root Certificate")) {
       return;
     }
     if (b.starts_with(df::kCertificateExtensions)) {

@@ -49,6 +49,9 @@ struct CertificateSpec {
   std::vector<std::string> dns_names;
   // CA profiles carry the CA Version extension (1.3.6.1.4.1.311.21.1); defaults to V0.0.
   std::optional<CaVersion> ca_version;
+  // A CA certificate without CA Version, as CAs other than AD CS issue them (the dump importer
+  // re-creates those).
+  bool without_ca_version = false;
   // The v1 template extension (szOID_ENROLL_CERTTYPE_EXTENSION), as an enterprise CA writes
   // for a v1 template ("CA", "DomainController", "WebServer", "User"); empty: none. It comes
   // before CA Version, as in real dumps/07.

@@ -101,6 +101,29 @@ struct CaConfiguration {
   bool operator==(const CaConfiguration&) const = default;
 };
 
+// Where a machine imported from a customer's certutil dump departs from the machine the dump was
+// printed on (see emulator/import): snapshots keep it beside the stores, so a fixture says what
+// it cannot show.
+struct DumpImportRecord {
+  std::string source;  // the dump's file name, or "anonymized dump"
+  // Who the import takes to have run certutil (caller_name: "administrator", "standard-user");
+  // certbed dump prints the machine as that caller by default, so its key lines match the dump's.
+  std::string caller = "administrator";
+  // What the dump could not give: "certificate 3: signature: re-signed by ..." (in record order).
+  std::vector<std::string> not_reproduced;
+  // How each key line became a container: "certificate 0: Missing stored keyset: ...".
+  std::vector<std::string> key_choices;
+  // Original to imported SHA-1 thumbprint, in record order; empty when anonymized, since the
+  // original is an identifying value.
+  struct Thumbprint {
+    std::string original, imported;
+    bool operator==(const Thumbprint&) const = default;
+  };
+  std::vector<Thumbprint> thumbprints;
+
+  bool operator==(const DumpImportRecord&) const = default;
+};
+
 struct StoreKey {
   StoreLocation location;
   std::string lower_name;
@@ -142,6 +165,9 @@ class Machine {
   std::string& origin() { return origin_; }
   const std::string& origin() const { return origin_; }
 
+  std::optional<DumpImportRecord>& import_record() { return import_; }
+  const std::optional<DumpImportRecord>& import_record() const { return import_; }
+
   std::optional<CaConfiguration>& ca_configuration() { return ca_; }
   const std::optional<CaConfiguration>& ca_configuration() const { return ca_; }
 
@@ -150,6 +176,7 @@ class Machine {
   std::map<StoreKey, CertificateStore> stores_;
   std::map<std::string, KeyProvider> providers_;  // by lower-case name
   std::optional<CaConfiguration> ca_;
+  std::optional<DumpImportRecord> import_;
   std::string origin_;
 };
 

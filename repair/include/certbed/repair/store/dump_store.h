@@ -22,6 +22,14 @@ struct DumpRecordFacts {
 };
 DumpRecordFacts dump_record_facts(const DumpCertificate& record, std::uint32_t index);
 
+// certutil could not open the key property 2 names ("Missing stored keyset", NTE_BAD_KEYSET).
+bool says_keyset_missing(const DumpCertificate& record);
+// certutil opened the container property 2 names, but its key is not the certificate's:
+// "ERROR: Could not verify certificate public key against private key" (in AWS CloudHSM's
+// published -store output) or "ERROR: Certificate public key does NOT match stored keyset".
+// Matched without the "ERROR: " prefix.
+bool says_key_does_not_match(const DumpCertificate& record);
+
 // The error for output of a certutil verb whose records are not a store's certificates:
 // -scinfo lists a smart card's keys and certificates, each key slot once, so its KeySpecs are
 // the card's and the store rules would misread them. nullopt for -store, -repairstore and

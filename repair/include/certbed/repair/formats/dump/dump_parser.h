@@ -80,6 +80,7 @@ struct DumpCertificate {
   std::string issuer_name_hash_sha1, issuer_name_hash_md5;
   std::string key_id_hash_rfc_sha1;  // "Key Id Hash(rfc-sha1)": links the cert to its key
   std::string key_id_hash_sha1;
+  std::optional<std::uint32_t> public_key_bits;  // "Public Key Length: 2048 bits" (verbose)
 
   std::optional<DumpKeyProvider> key_provider;  // property 2 / non-verbose key block
   bool no_key_provider_info = false;            // "No key provider information"
