@@ -1,7 +1,8 @@
 // import_store_dump on arbitrary bytes, as certbed import-dump runs it on a customer's dump:
 // each run fails with an error or yields a machine that saves, loads back to the same bytes, and
 // prints (certutil -store and -v -store) without a crash. Inputs of even size get the store
-// hint (My, LocalMachine) a support engineer gives a header-less dump, so those import too.
+// hint (My, LocalMachine) a support engineer gives a header-less dump, so those import too;
+// sizes divisible by three are imported with --anonymize.
 #include <google/protobuf/stubs/logging.h>
 
 #include <cstddef>
@@ -27,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.hint.name = "My";
     options.hint.location = certbed::repair::StoreLocation::kLocalMachine;
   }
+  options.anonymize = size % 3 == 0;
   auto imported = emu::import_store_dump(input, "fuzz.txt", options);
   if (!imported) {
     CHECK(!imported.error().message.empty(), "an import error without a message");

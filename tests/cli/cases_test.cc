@@ -218,6 +218,43 @@ TEST(SupportCases, SeedPlanMakesRenewalWithTheExistingKeySucceed) {
   }
 }
 
+// An imported CA (input-imported.textproto with .renew-before): "Renew CA Certificate" with the
+// existing key gives the reviewed exit codes before and after the plan, succeeds after it, and
+// fails before it when the diagnosis has an error.
+TEST(SupportCases, ImportedCaCasesRenewAfterThePlanAndFailBeforeItWhenDiagnosedWrong) {
+  std::size_t cases = 0;
+  for (const auto& dir : case_dirs()) {
+    const auto expected = dir / "expected";
+    if (!fs::exists(expected / "input-imported.renew-before")) continue;
+    SCOPED_TRACE(dir.string());
+    ++cases;
+    const auto args = case_args(dir);
+    TempDir work;
+    const auto snapshot = work.path() / "s.textproto";
+    fs::copy_file(dir / "input-imported.textproto", snapshot);
+    const std::string renew = "cd " + shell_quote(work.path().string()) + " && " + certbed() +
+                              " renew --reuse-keys s.textproto -o r.textproto --request-out r.req";
+    auto before = run_command(renew);
+    EXPECT_EQ(std::to_string(before.exit_code),
+              trimmed(slurp(expected / "input-imported.renew-before")))
+        << before.output;
+    const auto diagnosis = nlohmann::json::parse(slurp(expected / "input-imported.diagnosis.json"));
+    bool errors = false;
+    for (const auto& f : diagnosis["findings"]) errors = errors || f["severity"] == "error";
+    if (errors) {
+      EXPECT_EQ(before.exit_code, 1) << before.output;
+    }
+    auto apply = run_command(certbed() + " apply" + args + " " + shell_quote(snapshot.string()) +
+                             " " + shell_quote((expected / "input-imported.plan").string()));
+    EXPECT_EQ(apply.exit_code, 0) << apply.output;
+    auto after = run_command(renew);
+    EXPECT_EQ(after.exit_code, 0) << after.output;
+    EXPECT_EQ(std::to_string(after.exit_code),
+              trimmed(slurp(expected / "input-imported.renew-after")));
+  }
+  EXPECT_GE(cases, 3u);  // seed-article-dump, missing-keyset, securosys-hsm-repairstore
+}
+
 TEST(SupportCases, OemConsoleDumpIsReportedAndNothingIsScriptedForIt) {
   const auto plan = fs::path(CERTBED_SOURCE_DIR) / "fixtures" / "cases" / "oem-console-dump" /
                     "expected" / "input-dump.plan";

@@ -156,7 +156,11 @@ void create_containers(Machine& machine, const std::vector<PlannedCertificate>& 
 class Issuer {
  public:
   Issuer(std::vector<PlannedCertificate>& plans, const std::vector<ossl::SharedPkey>& keys)
-      : plans_(plans), keys_(keys), issued_(plans.size()), state_(plans.size(), 0) {
+      : plans_(plans),
+        keys_(keys),
+        issued_(plans.size()),
+        errors_(plans.size()),
+        state_(plans.size(), 0) {
     for (std::size_t i = 0; i < plans.size(); ++i) {
       if (plans[i].record->is_ca != false) by_subject_[plans[i].record->subject].push_back(i);
     }
@@ -164,7 +168,10 @@ class Issuer {
 
   const ossl::X509Ptr& issued(std::size_t i) const { return issued_[i]; }
 
+  // Each certificate is issued once; asking again gives the first outcome (an issuer that
+  // failed while its subject was being issued fails again here, with its reason).
   repair::Status issue(std::size_t i) {
+    if (state_[i] == 2 && !issued_[i]) return errors_[i];
     if (state_[i] != 0) return {};
     state_[i] = 1;
     auto& p = plans_[i];
@@ -174,7 +181,12 @@ class Issuer {
       auto found = issuer_in_dump(i);
       if (!found) {
         auto synthetic = synthetic_issuer(r.issuer);
-        if (!synthetic) return synthetic.error();
+        if (!synthetic) {
+          state_[i] = 2;
+          errors_[i] =
+              make_error(synthetic.error().code, p.label + ": " + synthetic.error().message);
+          return errors_[i];
+        }
         found = *synthetic;
         p.not_reproduced.push_back(p.label + ": its issuer is not in the dump: signed by a " +
                                    "synthetic issuer of the printed name, kept in no store");
@@ -190,7 +202,10 @@ class Issuer {
     }
     auto cert = issue_certificate(p.spec, keys_[i].get(), issuer, deterministic);
     state_[i] = 2;
-    if (!cert) return make_error(cert.error().code, p.label + ": " + cert.error().message);
+    if (!cert) {
+      errors_[i] = make_error(cert.error().code, p.label + ": " + cert.error().message);
+      return errors_[i];
+    }
     issued_[i] = std::move(*cert);
     return {};
   }
@@ -240,6 +255,7 @@ class Issuer {
   std::vector<PlannedCertificate>& plans_;
   const std::vector<ossl::SharedPkey>& keys_;
   std::vector<ossl::X509Ptr> issued_;
+  std::vector<repair::Status> errors_;
   std::vector<int> state_;  // 0 not yet, 1 being issued, 2 done
   std::map<std::string, std::vector<std::size_t>> by_subject_;
   std::map<std::string, Synthetic> synthetic_;
@@ -302,6 +318,17 @@ Result<repair::PropertyBag> properties_for(PlannedCertificate& p, X509* cert,
   return bag;
 }
 
+// The GUID of "<md5>_<machine GUID>", the shape Windows gives unique container names.
+std::string machine_guid_of(const std::vector<PlannedCertificate>& plans) {
+  for (const auto& p : plans) {
+    if (!p.container) continue;
+    for (const auto* name : {&p.container->unique_name, &p.container->name}) {
+      if (name->size() == 69 && (*name)[32] == '_' && (*name)[41] == '-') return name->substr(33);
+    }
+  }
+  return {};
+}
+
 StoreLocation emulator_location(repair::StoreLocation location) {
   switch (location) {
     case repair::StoreLocation::kCurrentUser:
@@ -324,10 +351,17 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
   if (records.empty()) {
     return make_error(ErrorCode::kParse, source + ": the dump holds no certificate record");
   }
+  // The store is worked out from the original text: its evidence identifies nobody.
   repair::DumpStoreEvidence evidence;
   for (const auto& r : records) evidence.add(r.to_cert_facts());
   ImportedMachine out;
   out.store = evidence.identity(summary, options.hint);
+  std::vector<std::string> original_sha1;
+  Anonymizer anonymizer;
+  if (options.anonymize) {
+    for (const auto& r : records) original_sha1.push_back(r.sha1);
+    anonymizer.anonymize(records);
+  }
   if (!out.store.name_known()) {
     return make_error(ErrorCode::kInvalidArgument,
                       source +
@@ -343,7 +377,8 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
   out.warnings = summary.warnings;
 
   DumpImportRecord record;
-  record.source = std::filesystem::path(source).filename().string();
+  record.source = options.anonymize ? std::string("anonymized dump")
+                                    : std::filesystem::path(source).filename().string();
   record.not_reproduced.push_back(
       "every certificate: re-signed with keys from certbed's test-key pool (a dump holds no "
       "private key and not the whole encoding), so signatures, thumbprints and key ids differ");
@@ -365,6 +400,13 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
   std::map<std::string, ossl::SharedPkey> container_keys;
   auto cert_keys = choose_keys(plans, container_keys);
   if (!cert_keys) return cert_keys.error();
+  if (auto guid = machine_guid_of(plans); !guid.empty()) {
+    out.machine = Machine(guid);
+  } else {
+    record.not_reproduced.push_back(
+        "machine GUID: no unique container name of the <hash>_<GUID> shape shows it: certbed's "
+        "default used");
+  }
   Machine& machine = out.machine;
   create_containers(machine, plans, container_keys, out.warnings);
 
@@ -379,6 +421,7 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
       continue;
     }
     X509* cert = issuer.issued(i).get();
+    if (cert == nullptr) continue;  // defensive: issue() reported every failure above
     const auto der = certificate_der(cert);
     auto bag = properties_for(p, cert, der, out.store.location);
     if (!bag) return bag.error();
@@ -389,7 +432,14 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
       continue;
     }
     imported_sha1[i] = store.at(*added).facts.sha1;
-    if (!p.record->sha1.empty()) record.thumbprints.push_back({p.record->sha1, *imported_sha1[i]});
+    if (options.anonymize) {
+      const auto position = static_cast<std::size_t>(p.record - records.data());
+      if (!original_sha1[position].empty()) {
+        anonymizer.add_thumbprint(original_sha1[position], *imported_sha1[i]);
+      }
+    } else if (!p.record->sha1.empty()) {
+      record.thumbprints.push_back({p.record->sha1, *imported_sha1[i]});
+    }
   }
   import::set_ca_configuration(machine, plans, imported_sha1, record.not_reproduced);
   for (const auto& p : plans) {
@@ -405,6 +455,7 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
             ")");
   }
   machine.import_record() = std::move(record);
+  out.replacements = anonymizer.table();
   return out;
 }
 

@@ -31,7 +31,11 @@ void set_ca_configuration(Machine& machine, const std::vector<PlannedCertificate
                           std::vector<std::string>& notes) {
   const CertificateStore* my = nullptr;
   for (const auto& [key, store] : machine.stores()) {
-    if (store.size() > 0 && repair::canonical_store_name(store.name()) == "My") my = &store;
+    // AD CS keeps its certificates with their keys in LocalMachine\My only.
+    if (store.size() > 0 && store.location() == StoreLocation::kLocalMachine &&
+        repair::canonical_store_name(store.name()) == "My") {
+      my = &store;
+    }
   }
   if (my == nullptr) return;
   // Subject -> the plans of its CA certificates.

@@ -48,7 +48,12 @@ void set_validity(PlannedCertificate& p) {
   const auto after = parse_certutil_date(r.not_after);
   p.spec.not_before = before.value_or(kUnreadNotBefore);
   p.spec.not_after = after.value_or(kUnreadNotAfter);
-  if (!before || !after) {
+  if (r.not_before.empty() || r.not_after.empty()) {
+    p.not_reproduced.push_back(p.label + ": validity \"" + repair::printable(r.not_before) +
+                               "\" to \"" + repair::printable(r.not_after) +
+                               "\" is not printed in full (a placeholder or a cut record): "
+                               "2024-2034 used");
+  } else if (!before || !after) {
     p.not_reproduced.push_back(p.label + ": validity \"" + repair::printable(r.not_before) +
                                "\" to \"" + repair::printable(r.not_after) +
                                "\" is not in a date format the importer reads: 2024-2034 used");

@@ -242,6 +242,14 @@ TEST(ImportStoreDump, TheSeedArticleDumpBecomesACaWithItsKspKeyAndKeySpec2) {
                        "container is named after its subject"));
 }
 
+TEST(ImportStoreDump, ACaCertificateInACurrentUserStoreIsNoCaConfiguration) {
+  // dumps/05: a self-signed CA certificate with its key in CurrentUser\My.
+  auto imported = import_store_dump(real_dump("05-ksp-user-my-verbose-tabs.txt"), "05.txt");
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->store.location, StoreLocation::kCurrentUser);
+  EXPECT_FALSE(imported->machine.ca_configuration().has_value());
+}
+
 TEST(ImportStoreDump, TheSameDumpGivesTheSameSnapshotBytes) {
   const std::string dump = real_dump("07-dc-my-missing-keyset-archived-nonverbose.txt");
   auto first = import_store_dump(dump, "07.txt", at(StoreLocation::kLocalMachine));

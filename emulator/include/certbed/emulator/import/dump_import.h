@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "certbed/emulator/import/anonymize.h"
 #include "certbed/emulator/machine/machine.h"
 #include "certbed/repair/formats/dump/dump_parser.h"
 #include "certbed/repair/model/result.h"
@@ -18,12 +19,16 @@ namespace certbed::emulator {
 
 struct DumpImportOptions {
   repair::StoreHint hint;  // --store / --location: what the dump's text may not say
+  // --anonymize: the machine holds no original value (see anonymize.h); the original-to-
+  // replacement table, thumbprints included, is returned beside it instead of recorded in it.
+  bool anonymize = false;
 };
 
 struct ImportedMachine {
   Machine machine;
   repair::StoreIdentity store;                // where the certificates went, with its evidence
   std::vector<repair::DumpWarning> warnings;  // the parser's, then the import's own (line 0)
+  std::vector<Replacement> replacements;      // with anonymize only
 };
 
 // Imports a whole dump (any encoding the dump parser reads). Deterministic: the same dump gives
