@@ -54,15 +54,15 @@ std::string settle_missing_keysets(std::vector<PlannedCertificate>& plans) {
   for (auto& p : plans) {
     if (!p.container || !p.container->denies_caller) continue;
     if (deny) {
-      p.key_choices.back() = p.label +
-                             ": Missing stored keyset, as for every key of the dump: the machine "
-                             "key exists and denies the dump's caller, taken as a standard user";
+      p.key_choices.push_back(p.label +
+                              ": Missing stored keyset, as for every key of the dump: the machine "
+                              "key exists and denies the dump's caller, taken as a standard user");
     } else {
-      p.key_choices.back() =
-          p.label + ": Missing stored keyset: no container (" +
-          (missing == with_container ? std::string("a user key's ACL is not known")
-                                     : std::string("other keys of the dump opened")) +
-          ")";
+      p.key_choices.push_back(p.label + ": Missing stored keyset: no container (" +
+                              (missing == with_container
+                                   ? std::string("a user key's ACL is not known")
+                                   : std::string("other keys of the dump opened")) +
+                              ")");
       p.container.reset();
     }
   }
@@ -329,17 +329,6 @@ std::string machine_guid_of(const std::vector<PlannedCertificate>& plans) {
   return {};
 }
 
-StoreLocation emulator_location(repair::StoreLocation location) {
-  switch (location) {
-    case repair::StoreLocation::kCurrentUser:
-      return StoreLocation::kCurrentUser;
-    case repair::StoreLocation::kLocalMachineEnterprise:
-      return StoreLocation::kLocalMachineEnterprise;
-    default:
-      return StoreLocation::kLocalMachine;
-  }
-}
-
 }  // namespace
 
 Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::string& source,
@@ -411,7 +400,7 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
   create_containers(machine, plans, container_keys, out.warnings);
 
   Issuer issuer(plans, *cert_keys);
-  CertificateStore& store = machine.store(emulator_location(out.store.location), out.store.name);
+  CertificateStore& store = machine.store(from_repair_location(out.store.location), out.store.name);
   std::vector<std::optional<std::string>> imported_sha1(plans.size());
   for (std::size_t i = 0; i < plans.size(); ++i) {
     auto& p = plans[i];

@@ -91,6 +91,13 @@ Result<DistinguishedName> parse_display_name(std::string_view text) {
   return dn;
 }
 
+std::string common_name(const DistinguishedName& dn) {
+  for (const auto& a : dn.attributes) {
+    if (a.type == "CN") return a.value;
+  }
+  return {};
+}
+
 std::optional<std::int64_t> parse_certutil_date(std::string_view text) {
   text = trim_spaces(text);
   const auto space = text.find(' ');

@@ -12,11 +12,11 @@ namespace certbed::emulator::import {
 
 namespace {
 
-std::string common_name(const DistinguishedName& dn) {
-  for (const auto& a : dn.attributes) {
-    if (a.type == "CN") return a.value;
-  }
-  return dn.attributes.empty() ? std::string() : dn.attributes.front().value;
+// The CA's name: its certificate's CN, else the most specific attribute's value.
+std::string ca_name_of(const DistinguishedName& subject) {
+  std::string cn = common_name(subject);
+  if (cn.empty() && !subject.attributes.empty()) cn = subject.attributes.front().value;
+  return cn;
 }
 
 // The CA certificate's index (CA Version's low 16 bits); 0 when not printed.
@@ -67,7 +67,7 @@ void set_ca_configuration(Machine& machine, const std::vector<PlannedCertificate
   });
   const auto& newest = plans[group.back()];
   CaConfiguration ca;
-  ca.ca_name = common_name(newest.spec.subject);
+  ca.ca_name = ca_name_of(newest.spec.subject);
   const auto index = my->find_by_sha1(*imported_sha1[group.back()]);
   if (!index) return;
   auto info = my->at(*index).facts.key_prov_info();

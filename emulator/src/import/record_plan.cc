@@ -81,13 +81,6 @@ void set_serial(PlannedCertificate& p, std::size_t position) {
                              "\" cannot be encoded as printed: " + p.spec.serial_hex + " used");
 }
 
-std::string common_name(const DistinguishedName& dn) {
-  for (const auto& a : dn.attributes) {
-    if (a.type == "CN") return a.value;
-  }
-  return {};
-}
-
 // What shows a certificate whose Basic Constraints the dump does not print to be a CA's, as a
 // support engineer reads it: the CA Version extension (only CA certificates carry it), the
 // CA or SubCA template, or a key container named after the subject, as AD CS names a CA's key.
@@ -188,8 +181,7 @@ void plan_container(PlannedCertificate& p, repair::StoreLocation location) {
       p.key_choices.push_back(p.label + ": the key does not match: container \"" + c.name +
                               "\" holds another key");
     } else if (repair::says_keyset_missing(r)) {
-      p.key_choices.push_back(p.label + ": Missing stored keyset: decided with the whole dump");
-      c.denies_caller = true;  // tentatively; plan_dump_keys settles it
+      c.denies_caller = true;  // tentatively: the importer settles it across the dump
     } else if (any_status_ends_with(r, " test passed") || kp.unique_container ||
                kp.simple_container || has_status(r, df::kPrivateKeyNotExportable)) {
       p.key_choices.push_back(p.label + ": certutil opened the key: container \"" + c.name +

@@ -27,7 +27,8 @@ struct PlannedContainer {
   bool exportable = true;
   // false when certutil printed that the container's key is not the certificate's.
   bool holds_certificate_key = true;
-  // The key exists but the dump's caller could not open it (see plan_dump_keys).
+  // "Missing stored keyset": the key may exist and deny the dump's caller; the importer settles
+  // it across the whole dump (settle_missing_keysets in dump_import.cc).
   bool denies_caller = false;
 };
 

@@ -26,6 +26,19 @@ repair::StoreLocation to_repair_location(StoreLocation location) {
   return repair::StoreLocation::kUnknown;
 }
 
+StoreLocation from_repair_location(repair::StoreLocation location) {
+  switch (location) {
+    case repair::StoreLocation::kCurrentUser:
+      return StoreLocation::kCurrentUser;
+    case repair::StoreLocation::kLocalMachineEnterprise:
+      return StoreLocation::kLocalMachineEnterprise;
+    case repair::StoreLocation::kLocalMachine:
+    case repair::StoreLocation::kUnknown:
+      break;
+  }
+  return StoreLocation::kLocalMachine;
+}
+
 std::string_view location_name(StoreLocation location) {
   return repair::location_name(to_repair_location(location));
 }

@@ -116,10 +116,8 @@ TEST_P(RealDumpImport, ImportsAndPrintsTheSameFactsBack) {
   auto original = repair::parse_store_dump(bytes, name);
   ASSERT_TRUE(original.ok());
   const auto& before = original->first;
-  const auto location = imported->store.location == StoreLocation::kCurrentUser
-                            ? emulator::StoreLocation::kCurrentUser
-                            : emulator::StoreLocation::kLocalMachine;
-  const auto* store = machine->find_store(location, imported->store.name);
+  const auto* store =
+      machine->find_store(from_repair_location(imported->store.location), imported->store.name);
   ASSERT_NE(store, nullptr);
   DumpOptions dump;
   dump.verbose =

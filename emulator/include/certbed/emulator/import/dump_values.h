@@ -24,6 +24,9 @@ repair::Result<DistinguishedName> parse_display_name(std::string_view text);
 // taken as UTC. nullopt for anything else.
 std::optional<std::int64_t> parse_certutil_date(std::string_view text);
 
+// The name's first CN value; empty without one.
+std::string common_name(const DistinguishedName& dn);
+
 struct ImportedKeyAlgorithm {
   KeyAlgorithm algorithm = KeyAlgorithm::kRsa2048;
   bool exact = false;  // false: the dump did not print the length, or certbed has no such key

@@ -26,6 +26,8 @@ enum class StoreLocation { kLocalMachine, kCurrentUser, kLocalMachineEnterprise 
 // "LocalMachine", "CurrentUser", "LocalMachineEnterprise"
 std::string_view location_name(StoreLocation location);
 repair::StoreLocation to_repair_location(StoreLocation location);
+// The inverse; an unknown location is certutil's default, LocalMachine.
+StoreLocation from_repair_location(repair::StoreLocation location);
 repair::Result<StoreLocation> parse_location(std::string_view name);
 
 struct StoredCertificate {
