@@ -182,8 +182,20 @@ repair::Result<std::optional<std::string>> SnapshotUpdate::publish() {
   std::optional<std::string> backup;
   if (now->kind == platform::PathKind::kRegular) {
     auto made = platform::back_up_file(target_);
-    if (!made) return made.error();
+    if (!made) {
+      // link() fails with ENOENT when the file it looked up is renamed over meanwhile: say so.
+      auto later = platform::path_state(target_);
+      if (later && !same_file(baseline_, *later)) return changed_meanwhile(target_);
+      return made.error();
+    }
     backup = std::move(*made);
+    // A replacement during the backup would make it a copy of the other writer's file.
+    auto later = platform::path_state(target_);
+    if (!later || !same_file(baseline_, *later)) {
+      platform::remove_backup(*backup);
+      if (!later) return later.error();
+      return changed_meanwhile(target_);
+    }
   }
   if (auto ok = staged->commit(); !ok) {
     // Nothing was replaced, so the backup of it is not one: leave the folder as it was.
