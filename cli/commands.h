@@ -23,5 +23,6 @@ void add_demo_command(CLI::App& app, int& exit_code);
 void add_sst_command(CLI::App& app, int& exit_code);
 void add_reg_command(CLI::App& app, int& exit_code);
 void add_import_dump_command(CLI::App& app, int& exit_code);
+void add_case_command(CLI::App& app, int& exit_code);
 
 }  // namespace certbed::cli

@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
   certbed::cli::add_sst_command(app, exit_code);
   certbed::cli::add_reg_command(app, exit_code);
   certbed::cli::add_import_dump_command(app, exit_code);
+  certbed::cli::add_case_command(app, exit_code);
   certbed::cli::add_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);

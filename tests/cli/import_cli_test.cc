@@ -158,7 +158,7 @@ std::string hint_for(const std::string& name) {
   return " --location LocalMachine";
 }
 
-TEST(CliImportDump, AnAnonymizedImportLeaksNoOriginalTokenIntoSnapshotDumpsOrPlan) {
+TEST(CliImportDump, AnAnonymizedImportOrCaseLeaksNoOriginalTokenIntoAnyOutput) {
   std::size_t dumps = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(CERTBED_SOURCE_DIR) +
                                                                "/fixtures/dumps/real")) {
@@ -177,11 +177,15 @@ TEST(CliImportDump, AnAnonymizedImportLeaksNoOriginalTokenIntoSnapshotDumpsOrPla
       outputs += run_command(certbed() + " dump " + s + flags, false).output;
     }
     outputs += run_command(certbed() + " diagnose " + s, false).output;
-    run_command(certbed() + " plan " + s + " -o " + shell_quote(dir.file("plan")));
-    if (std::filesystem::exists(dir.file("plan"))) {
-      for (const auto& file : std::filesystem::directory_iterator(dir.file("plan"))) {
-        outputs += slurp(file.path());
-      }
+    std::filesystem::create_directory(dir.file("cases"));
+    // The case folder holds all the rest: the anonymized dump, both inputs' plans and scripts.
+    auto made =
+        run_command(certbed() + " case new leak --from " + shell_quote(entry.path().string()) +
+                    hint_for(name) + " --anonymize --cases " + shell_quote(dir.file("cases")));
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    for (const auto& file :
+         std::filesystem::recursive_directory_iterator(dir.file("cases") + "/leak")) {
+      if (file.is_regular_file()) outputs += slurp(file.path());
     }
     const std::string haystack = lower(outputs);
     const auto tokens = original_tokens(slurp(entry.path()));

@@ -345,6 +345,8 @@ Result<ImportedMachine> import_store_dump(std::string_view bytes, const std::str
   for (const auto& r : records) evidence.add(r.to_cert_facts());
   ImportedMachine out;
   out.store = evidence.identity(summary, options.hint);
+  out.verbose = std::any_of(records.begin(), records.end(),
+                            [](const repair::DumpCertificate& r) { return r.verbose; });
   std::vector<std::string> original_sha1;
   Anonymizer anonymizer;
   if (options.anonymize) {

@@ -29,6 +29,7 @@ struct ImportedMachine {
   repair::StoreIdentity store;                // where the certificates went, with its evidence
   std::vector<repair::DumpWarning> warnings;  // the parser's, then the import's own (line 0)
   std::vector<Replacement> replacements;      // with anonymize only
+  bool verbose = false;  // the dump was printed by certutil -v (a record shows it)
 };
 
 // Imports a whole dump (any encoding the dump parser reads). Deterministic: the same dump gives
