@@ -10,9 +10,11 @@
 #include "certbed/emulator/machine/emulated_store.h"
 #include "certbed/emulator/snapshot/snapshot.h"
 #include "certbed/platform/input_file.h"
+#include "certbed/platform/output_file.h"
 #include "certbed/platform/staged_folder.h"
 #include "certbed/repair/apply/apply_plan.h"
 #include "certbed/repair/formats/plan/plan_file.h"
+#include "certbed/repair/formats/report/html_report.h"
 #include "certbed/repair/planner/repair_plan.h"
 #include "certbed/repair/rules/diagnosis.h"
 #include "certbed/repair/rules/dump_diagnosis.h"
@@ -229,6 +231,68 @@ repair::Result<std::optional<std::string>> write_plan_folder(
   return staged->commit(holds_certbed_plan);
 }
 
+// The diagnosis of an input and the plan made from it, with the report of both.
+struct PlannedInput {
+  repair::RepairPlan plan;
+  std::string report_html;
+};
+
+repair::Result<PlannedInput> plan_input(const Input& loaded, const std::string& path,
+                                        const repair::DiagnosisOptions& options) {
+  auto findings = repair::diagnose(*loaded.store, options);
+  repair::PlanOptions plan_options;
+  plan_options.ca_host = loaded.store->ca_configuration().has_value();
+  plan_options.store = loaded.store->identity();
+  plan_options.checked = repair::coverage_lines(repair::diagnosis_coverage(*loaded.store, options));
+  auto plan = repair::make_repair_plan(findings, plan_options);
+  if (!plan) return plan.error();
+  repair::ReportInput report_input;
+  // The file's name only: the report travels (to a customer, into a case folder), and the
+  // folder it was read from is neither needed nor the reader's business.
+  report_input.input_name = path == platform::kStandardInput
+                                ? input_name(path)
+                                : std::filesystem::path(path).filename().string();
+  report_input.findings = std::move(findings);
+  report_input.checked = plan_options.checked;
+  if (loaded.machine && loaded.machine->import_record()) {
+    report_input.notes = loaded.machine->import_record()->not_reproduced;
+  }
+  PlannedInput out{std::move(*plan), {}};
+  report_input.plan = &out.plan;
+  out.report_html = repair::render_html_report(*loaded.store, report_input);
+  return out;
+}
+
+repair::DiagnosisOptions diagnosis_options(const std::vector<std::string>& profiles,
+                                           const std::string& account) {
+  repair::DiagnosisOptions options;
+  options.profiles = profiles;
+  options.service_account = account;
+  return options;
+}
+
+// What plan and report are given: one input and the diagnosis options.
+struct PlanRequest {
+  std::string input;
+  std::vector<std::string> profiles;
+  std::string account;
+  StoreSelection selection;
+};
+
+void add_plan_request_options(CLI::App* cmd, PlanRequest& request) {
+  cmd->add_option("INPUT", request.input, "Snapshot (.textproto, .pb) or dump file (- for stdin)")
+      ->required();
+  add_profile_option(cmd, request.profiles);
+  add_service_account_option(cmd, request.account);
+  add_store_options(cmd, request.selection);
+}
+
+repair::Result<PlannedInput> plan_request(const PlanRequest& request) {
+  auto loaded = load_input(request.input, request.selection);
+  if (!loaded) return loaded.error();
+  return plan_input(*loaded, request.input, diagnosis_options(request.profiles, request.account));
+}
+
 }  // namespace
 
 void add_diagnose_command(CLI::App& app, int& exit_code) {
@@ -280,46 +344,28 @@ void add_diagnose_command(CLI::App& app, int& exit_code) {
 
 void add_plan_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "plan", "Write a repair plan: INF files, repair.cmd, repair.ps1, plan.json, summary.txt");
-  auto input = std::make_shared<std::string>();
+      "plan",
+      "Write a repair plan: INF files, repair.cmd, repair.ps1, plan.json, summary.txt, "
+      "report.html");
+  auto request = std::make_shared<PlanRequest>();
   auto dir = std::make_shared<std::string>();
-  auto profiles = std::make_shared<std::vector<std::string>>();
-  auto selection = std::make_shared<StoreSelection>();
-  cmd->add_option("INPUT", *input, "Snapshot (.textproto, .pb) or dump file (- for stdin)")
-      ->required();
+  add_plan_request_options(cmd, *request);
   cmd->add_option("-o,--output", *dir,
                   "Folder to write the plan into: new, empty, or one holding an earlier plan "
                   "(kept as <folder>.bak)")
       ->required();
-  auto account = std::make_shared<std::string>();
-  add_profile_option(cmd, *profiles);
-  add_service_account_option(cmd, *account);
-  add_store_options(cmd, *selection);
   cmd->callback([=, &exit_code] {
     // A folder the plan may not replace is refused before any work.
     if (auto ok = check_plan_folder(*dir); !ok) {
       exit_code = report(ok.error());
       return;
     }
-    auto loaded = load_input(*input, *selection);
-    if (!loaded) {
-      exit_code = report(loaded.error());
+    auto planned = plan_request(*request);
+    if (!planned) {
+      exit_code = report(planned.error());
       return;
     }
-    repair::DiagnosisOptions options;
-    options.profiles = *profiles;
-    options.service_account = *account;
-    const auto findings = repair::diagnose(*loaded->store, options);
-    repair::PlanOptions plan_options;
-    plan_options.ca_host = loaded->store->ca_configuration().has_value();
-    plan_options.store = loaded->store->identity();
-    plan_options.checked =
-        repair::coverage_lines(repair::diagnosis_coverage(*loaded->store, options));
-    auto plan = repair::make_repair_plan(findings, plan_options);
-    if (!plan) {
-      exit_code = report(plan.error());
-      return;
-    }
+    const repair::RepairPlan* plan = &planned->plan;
     auto cmd_script = repair::render_cmd_script(*plan);
     auto ps_script = repair::render_powershell_script(*plan);
     if (!cmd_script || !ps_script) {
@@ -330,7 +376,8 @@ void add_plan_command(CLI::App& app, int& exit_code) {
         {"repair.cmd", *cmd_script},
         {"repair.ps1", "\xEF\xBB\xBF" + *ps_script},  // BOM: Windows PowerShell reads UTF-8
         {"plan.json", repair::write_plan_file(repair::plan_file_of(*plan))},
-        {"summary.txt", repair::render_plan_summary(*plan)}};
+        {"summary.txt", repair::render_plan_summary(*plan)},
+        {"report.html", planned->report_html}};
     for (const auto& inf : plan->infs) files.emplace_back(inf.file_name, inf.content);
     auto previous = write_plan_folder(*dir, files);
     if (!previous) {
@@ -431,6 +478,37 @@ void add_apply_command(CLI::App& app, int& exit_code) {
       print_findings(result->remaining);
     }
     exit_code = result->fixed && !has_errors(result->remaining) ? kExitOk : kExitFailure;
+  });
+}
+
+void add_report_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML page for a person: the store with its problem fields, "
+      "which certificate links to which key container, the findings, the plan, what was not "
+      "checked");
+  auto request = std::make_shared<PlanRequest>();
+  auto output = std::make_shared<std::string>();
+  add_plan_request_options(cmd, *request);
+  cmd->add_option("-o,--output", *output, "The HTML file to write")->required();
+  cmd->callback([=, &exit_code] {
+    if (auto ok = platform::check_file_target(*output); !ok) {
+      exit_code = report(ok.error());
+      return;
+    }
+    auto planned = plan_request(*request);
+    if (!planned) {
+      exit_code = report(planned.error());
+      return;
+    }
+    if (auto ok =
+            platform::replace_file(*output, planned->report_html, platform::NewFileMode::kPublic);
+        !ok) {
+      exit_code = report(ok.error());
+      return;
+    }
+    std::cout << fmt::format("wrote {} ({} finding(s), {} plan step(s))\n", *output,
+                             planned->plan.findings.size(), planned->plan.steps.size());
   });
 }
 

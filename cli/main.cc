@@ -25,6 +25,7 @@ int run(int argc, char** argv) {
   certbed::cli::add_diagnose_command(app, exit_code);
   certbed::cli::add_plan_command(app, exit_code);
   certbed::cli::add_apply_command(app, exit_code);
+  certbed::cli::add_report_command(app, exit_code);
   certbed::cli::add_renew_command(app, exit_code);
   certbed::cli::add_sst_command(app, exit_code);
   certbed::cli::add_reg_command(app, exit_code);
